@@ -1,0 +1,2 @@
+export {};
+console.log('retrosync: no commands yet');
