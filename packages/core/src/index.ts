@@ -1,1 +1,2 @@
 export * from './key/index.js';
+export * from './sync/index.js';

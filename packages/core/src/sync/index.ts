@@ -1,0 +1,3 @@
+export * from './conflict-rule.js';
+export * from './clock.js';
+export * from './apply-plan.js';
