@@ -1,1 +1,13 @@
-export {};
+export { buildApp, type BuildAppOptions } from './app.js';
+export type { AppDeps, RouteModule } from './app-deps.js';
+export { loadConfig, parseDatabaseUrl, ConfigError, type Config, type DatabaseConfig } from './config.js';
+export { openDatabase, dialectOf, createPgPool, type OpenedDatabase, type Dialect } from './db/open.js';
+export { migrateToLatest } from './db/migrate.js';
+export { migrations } from './db/migrations/index.js';
+export { newId, toIso, type Database } from './db/schema.js';
+export { registerRoute, ok, type RouteContext, type RouteHandler } from './http/register-route.js';
+export { SESSION_COOKIE, type AuthContext, type UserAuth, type DeviceAuth } from './http/auth.js';
+export { systemClock, ManualClock, type Clock } from './clock.js';
+export { createLogger } from './logger.js';
+export { resolveJwtSecret } from './security/secret.js';
+export { routeModules } from './routes/index.js';

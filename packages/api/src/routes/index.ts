@@ -1,0 +1,19 @@
+/**
+ * Every route, listed once and explicitly. A new area adds its group object here; the server,
+ * the OpenAPI document and the authorization-matrix test all read this list.
+ */
+import type { AnyRoute } from '../contract.js';
+import { authRoutes } from './auth.js';
+import { deviceRoutes } from './devices.js';
+import { heartbeatRoutes, syncLogRoutes } from './sync-log.js';
+import { systemRoutes } from './system.js';
+
+export { authRoutes, deviceRoutes, heartbeatRoutes, syncLogRoutes, systemRoutes };
+
+export const allRoutes: readonly AnyRoute[] = [
+  ...Object.values(systemRoutes),
+  ...Object.values(authRoutes),
+  ...Object.values(deviceRoutes),
+  ...Object.values(heartbeatRoutes),
+  ...Object.values(syncLogRoutes),
+];

@@ -1,0 +1,33 @@
+/**
+ * What route modules receive: configuration, database, clock, and the shared services. Built
+ * once by buildApp; route modules are plain functions `(app, deps) => void` listed in
+ * routes/index.ts. Areas that need more (the sync engine's blob store, event bus) add fields here
+ * and construct them in buildApp from options.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Dialect } from './db/open.js';
+import type { Database } from './db/schema.js';
+import type { Limits } from './http/limits.js';
+import type { JwtService } from './security/jwt.js';
+import type { DeviceService } from './services/devices.js';
+import type { PairingService } from './services/pairing.js';
+import type { SyncLogService } from './services/sync-log.js';
+import type { UserService } from './services/users.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Kysely<Database>;
+  dialect: Dialect;
+  clock: Clock;
+  jwt: JwtService;
+  limits: Limits;
+  users: UserService;
+  devices: DeviceService;
+  pairing: PairingService;
+  syncLog: SyncLogService;
+}
+
+export type RouteModule = (app: FastifyInstance, deps: AppDeps) => void;

@@ -1,0 +1,104 @@
+/**
+ * buildApp: the Fastify instance with every route module, from explicit dependencies.
+ *
+ *   const { db, dialect } = await openDatabase(config.database);
+ *   const app = await buildApp({ config, db, dialect, jwtSecret });
+ *
+ * Wiring, in order: JSON parser (empty body → undefined; bodyLimit from config), raw
+ * `application/octet-stream` passthrough (for rawBody routes), cookies, CORS (closed unless
+ * CORS_ORIGINS), error envelope + JSON 404, `routeEnv` for registerRoute, then `routeModules`.
+ * Tests use test-support/context.ts instead of calling this directly.
+ */
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { AppDeps, RouteModule } from './app-deps.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Dialect } from './db/open.js';
+import type { Database } from './db/schema.js';
+import { createAuthenticator } from './http/auth.js';
+import { installErrorHandling } from './http/errors.js';
+import { createLimits } from './http/limits.js';
+import { loggerOptions } from './logger.js';
+import { routeModules as defaultRouteModules } from './routes/index.js';
+import { createJwtService } from './security/jwt.js';
+import { DeviceService } from './services/devices.js';
+import { PairingService } from './services/pairing.js';
+import { SyncLogService } from './services/sync-log.js';
+import { UserService } from './services/users.js';
+
+export interface BuildAppOptions {
+  config: Config;
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Resolved secret (config.jwtSecret or the generated one; see security/secret.ts). */
+  jwtSecret: string;
+  /** A pino logger, or false for none. Default: pino at config.logLevel with redaction. */
+  logger?: FastifyBaseLogger | false;
+  clock?: Clock;
+  /** Check every reply against its contract schema (tests turn this on). */
+  validateResponses?: boolean;
+  /** Replace the route module list (tests, benchmarks). */
+  routeModules?: readonly RouteModule[];
+}
+
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config, db, dialect } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger;
+  const app = Fastify({
+    ...(logger === undefined ? { logger: loggerOptions(config.logLevel) } : logger === false ? { logger: false } : { loggerInstance: logger }),
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  // JSON bodies; an empty body (e.g. curl -X POST with a JSON content type) is "no body".
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+    defaultJson(req, body as string, done);
+  });
+  // Raw uploads: the stream passes through untouched (rawBody routes read it, with their own limit).
+  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+
+  await app.register(cookie);
+  await app.register(cors, {
+    origin: config.corsOrigins.length === 0 ? false : config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
+    credentials: !config.corsOrigins.includes('*') && config.corsOrigins.length > 0,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'X-Client-Time'],
+  });
+  installErrorHandling(app);
+
+  const jwt = createJwtService(options.jwtSecret, clock);
+  const limits = createLimits(config, clock);
+  const devices = new DeviceService(db, clock, config);
+  const deps: AppDeps = {
+    config,
+    db,
+    dialect,
+    clock,
+    jwt,
+    limits,
+    users: new UserService(db, clock, jwt, config.defaultTier),
+    devices,
+    pairing: new PairingService(db, clock, config, limits, devices),
+    syncLog: new SyncLogService(db, clock),
+  };
+  app.decorate('routeEnv', { authenticator: createAuthenticator(db, jwt), validateResponses: options.validateResponses ?? false });
+  app.decorate('deps', deps);
+
+  for (const mod of options.routeModules ?? defaultRouteModules) mod(app, deps);
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Configuration from the environment (seed names kept). `loadConfig(env)` is pure apart from
+ * resolving paths against `cwd`; it throws {@link ConfigError} naming every bad variable.
+ * The JWT secret may be absent here: `resolveJwtSecret` (security/secret.ts) generates and keeps
+ * one in DATA_DIR at start-up.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { SUBSCRIPTION_TIERS, type SubscriptionTier } from '@retrosync/api';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+export interface PairingLimits {
+  /** Codes (both flows) that may be live server-wide at once (L in the arithmetic in http/limits.ts). */
+  maxLiveCodes: number;
+  /** Failed code guesses allowed server-wide per window (G). */
+  globalFailures: number;
+  /** Failed code guesses allowed per client address per window. */
+  ipFailures: number;
+  /** Codes a client address may request per window (device-shown flow, unauthenticated). */
+  ipCodeRequests: number;
+  windowMs: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  database: DatabaseConfig;
+  /** Undefined → generated and stored in DATA_DIR by resolveJwtSecret. */
+  jwtSecret: string | undefined;
+  /** Public base URL clients and QR codes use (NEXT_PUBLIC_API_URL). No trailing slash. */
+  publicUrl: string;
+  /** S3-compatible blob store; undefined → local folder in DATA_DIR. */
+  s3: { endpoint: string; accessKeyId: string; secretAccessKey: string; bucket: string; region: string } | undefined;
+  bucket: string;
+  /** Allowed browser origins; empty = CORS closed. `*` allows any (without credentials). */
+  corsOrigins: string[];
+  defaultTier: SubscriptionTier;
+  /** Devices per tier; null = unlimited. */
+  deviceLimits: Record<SubscriptionTier, number | null>;
+  /** Storage quota per tier in bytes; null = unlimited (enforced by the sync service). */
+  quotaBytes: Record<SubscriptionTier, number | null>;
+  /** Old versions kept per save, and for how long (enforced by the sync service). */
+  retention: { versionsPerSave: number; days: number };
+  heartbeatIntervalSeconds: number;
+  pollIntervalSeconds: number;
+  pairingCodeTtlMs: number;
+  pairing: PairingLimits;
+  login: { ipFailures: number; globalFailures: number; windowMs: number };
+  /** Max JSON request body, bytes. */
+  bodyLimit: number;
+  trustProxy: boolean;
+  logLevel: string;
+  /** Secure cookies (HTTPS). Defaults to true when publicUrl is https. */
+  secureCookies: boolean;
+}
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const mb = z.coerce.number().min(0);
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().min(1).optional(),
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  NEXT_PUBLIC_API_URL: z.url().optional(),
+  MINIO_ENDPOINT: z.url().optional(),
+  MINIO_ROOT_USER: z.string().optional(),
+  MINIO_ROOT_PASSWORD: z.string().optional(),
+  MINIO_BUCKET: z.string().min(3).max(63).default('retrosync-saves'),
+  MINIO_REGION: z.string().default('us-east-1'),
+  CORS_ORIGINS: z.string().default(''),
+  DEFAULT_TIER: z.enum(SUBSCRIPTION_TIERS).default('enterprise'),
+  DEVICE_LIMIT_FREE: int(0).default(3),
+  DEVICE_LIMIT_PRO: int(0).default(10),
+  QUOTA_FREE_MB: mb.default(100),
+  QUOTA_PRO_MB: mb.default(5_000),
+  QUOTA_ENTERPRISE_MB: mb.default(0),
+  RETENTION_VERSIONS: int(1).default(20),
+  RETENTION_DAYS: int(1).default(90),
+  HEARTBEAT_INTERVAL_SECONDS: int(5, 86_400).default(60),
+  POLL_INTERVAL_SECONDS: int(5, 86_400).default(300),
+  PAIRING_MAX_LIVE_CODES: int(1).default(4),
+  PAIRING_GLOBAL_FAILURES: int(1).default(10),
+  PAIRING_IP_FAILURES: int(1).default(5),
+  PAIRING_IP_CODE_REQUESTS: int(1).default(5),
+  LOGIN_IP_FAILURES: int(1).default(10),
+  LOGIN_GLOBAL_FAILURES: int(1).default(1000),
+  BODY_LIMIT_BYTES: int(1024).default(1_048_576),
+  TRUST_PROXY: bool.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SECURE_COOKIES: bool.optional(),
+});
+
+/** Resolves DATABASE_URL. Unset → `<DATA_DIR>/retrosync.db`. `file:` paths are relative to cwd. */
+export function parseDatabaseUrl(url: string | undefined, dataDir: string, cwd: string): DatabaseConfig {
+  if (url === undefined || url === '') return { kind: 'sqlite', file: path.join(dataDir, 'retrosync.db') };
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+  if (url.startsWith('file:')) {
+    const p = url.slice('file:'.length);
+    if (!p) throw new ConfigError('DATABASE_URL: empty file path');
+    return { kind: 'sqlite', file: path.resolve(cwd, p) };
+  }
+  throw new ConfigError('DATABASE_URL: expected file:<path> or postgres://…');
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(cwd, e.DATA_DIR);
+  const publicUrl = (e.NEXT_PUBLIC_API_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  let s3: Config['s3'];
+  if (e.MINIO_ENDPOINT) {
+    if (!e.MINIO_ROOT_USER || !e.MINIO_ROOT_PASSWORD) {
+      throw new ConfigError('invalid configuration:\n  MINIO_ENDPOINT is set, so MINIO_ROOT_USER and MINIO_ROOT_PASSWORD are required');
+    }
+    s3 = {
+      endpoint: e.MINIO_ENDPOINT,
+      accessKeyId: e.MINIO_ROOT_USER,
+      secretAccessKey: e.MINIO_ROOT_PASSWORD,
+      bucket: e.MINIO_BUCKET,
+      region: e.MINIO_REGION,
+    };
+  }
+  const toBytes = (v: number) => (v === 0 ? null : Math.round(v * 1024 * 1024));
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    database: parseDatabaseUrl(e.DATABASE_URL, dataDir, cwd),
+    jwtSecret: e.JWT_SECRET,
+    publicUrl,
+    s3,
+    bucket: e.MINIO_BUCKET,
+    corsOrigins: e.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    defaultTier: e.DEFAULT_TIER,
+    deviceLimits: { free: e.DEVICE_LIMIT_FREE, pro: e.DEVICE_LIMIT_PRO, enterprise: null },
+    quotaBytes: { free: toBytes(e.QUOTA_FREE_MB), pro: toBytes(e.QUOTA_PRO_MB), enterprise: toBytes(e.QUOTA_ENTERPRISE_MB) },
+    retention: { versionsPerSave: e.RETENTION_VERSIONS, days: e.RETENTION_DAYS },
+    heartbeatIntervalSeconds: e.HEARTBEAT_INTERVAL_SECONDS,
+    pollIntervalSeconds: e.POLL_INTERVAL_SECONDS,
+    pairingCodeTtlMs: 15 * 60 * 1000,
+    pairing: {
+      maxLiveCodes: e.PAIRING_MAX_LIVE_CODES,
+      globalFailures: e.PAIRING_GLOBAL_FAILURES,
+      ipFailures: e.PAIRING_IP_FAILURES,
+      ipCodeRequests: e.PAIRING_IP_CODE_REQUESTS,
+      windowMs: 15 * 60 * 1000,
+    },
+    login: { ipFailures: e.LOGIN_IP_FAILURES, globalFailures: e.LOGIN_GLOBAL_FAILURES, windowMs: 15 * 60 * 1000 },
+    bodyLimit: e.BODY_LIMIT_BYTES,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    secureCookies: e.SECURE_COOKIES ?? publicUrl.startsWith('https://'),
+  };
+}

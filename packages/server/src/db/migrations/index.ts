@@ -1,0 +1,13 @@
+/**
+ * The ordered list of migrations, applied at start-up by Kysely's Migrator (db/migrate.ts).
+ * Add a migration: create `NNN-name.ts` next to this file exporting a `Migration`, append it
+ * here with the key `NNN-name`. Never edit or reorder an applied migration. Write DDL with the
+ * schema builder so it runs on SQLite and PostgreSQL; branch on `dialectOf(db)` only where the
+ * dialects must differ. Keys sort lexicographically in the order they run.
+ */
+import type { Migration } from 'kysely';
+import { migration001Accounts } from './001-accounts.js';
+
+export const migrations: Record<string, Migration> = {
+  '001-accounts': migration001Accounts,
+};

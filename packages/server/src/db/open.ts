@@ -1,0 +1,66 @@
+/**
+ * Opens the database: Kysely over better-sqlite3 (WAL, foreign keys on, 5 s busy timeout) for
+ * `file:` URLs, or over a `pg` Pool for `postgres://` (int8/numeric come back as JS numbers, so
+ * epoch-ms columns behave the same as on SQLite). Migrations are applied by `openDatabase`
+ * unless `migrate: false`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config.js';
+import { migrateToLatest } from './migrate.js';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface OpenedDatabase {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+/** Which dialect a Kysely instance (or transaction) runs on, for the rare dialect-specific query. */
+export function dialectOf(db: Kysely<any>): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    // 20 = int8, 1700 = numeric: epoch ms and sizes fit in a double.
+    if (oid === 20 || oid === 1700) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export function createPgPool(url: string, max = 10): pg.Pool {
+  return new pg.Pool({ connectionString: url, max, types: pgTypes as pg.CustomTypesConfig });
+}
+
+export async function openDatabase(config: DatabaseConfig, options: { migrate?: boolean; poolSize?: number } = {}): Promise<OpenedDatabase> {
+  let opened: OpenedDatabase;
+  if (config.kind === 'sqlite') {
+    fs.mkdirSync(path.dirname(config.file), { recursive: true });
+    const sqlite = new SQLite(config.file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('synchronous = NORMAL');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    opened = { db, dialect: 'sqlite', close: () => db.destroy() };
+  } else {
+    const pool = createPgPool(config.url, options.poolSize ?? 10);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    opened = { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+  if (options.migrate !== false) {
+    try {
+      await migrateToLatest(opened.db);
+    } catch (err) {
+      await opened.close();
+      throw err;
+    }
+  }
+  return opened;
+}

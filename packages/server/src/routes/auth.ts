@@ -1,0 +1,74 @@
+import type {} from '@fastify/cookie';
+import type { FastifyReply } from 'fastify';
+import { ApiError, authRoutes } from '@retrosync/api';
+import type { AppDeps } from '../app-deps.js';
+import { SESSION_COOKIE } from '../http/auth.js';
+import { ok, registerRoute } from '../http/register-route.js';
+import { TOKEN_TTL_MS } from '../security/jwt.js';
+import type { RouteModule } from '../app-deps.js';
+import { userToWire } from '../services/users.js';
+
+function setSessionCookie(reply: FastifyReply, deps: AppDeps, token: string): void {
+  reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: deps.config.secureCookies,
+    path: '/',
+    maxAge: Math.floor(TOKEN_TTL_MS / 1000),
+  });
+}
+
+function clearSessionCookie(reply: FastifyReply, deps: AppDeps): void {
+  reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure: deps.config.secureCookies, path: '/' });
+}
+
+export const authRouteModule: RouteModule = (app, deps) => {
+  const { users, limits } = deps;
+
+  registerRoute(app, authRoutes.register, async ({ body, reply }) => {
+    const session = await users.register(body);
+    setSessionCookie(reply, deps, session.token);
+    return ok(session, { message: 'Account created' });
+  });
+
+  registerRoute(app, authRoutes.login, async ({ body, reply, ip }) => {
+    limits.login.assertAllowed(ip);
+    const session = await users.login(body);
+    if (!session) {
+      limits.login.fail(ip);
+      throw new ApiError('invalid_credentials');
+    }
+    setSessionCookie(reply, deps, session.token);
+    return ok(session, { message: 'Signed in' });
+  });
+
+  registerRoute(app, authRoutes.logout, async ({ reply }) => {
+    clearSessionCookie(reply, deps);
+    return { loggedOut: true as const };
+  });
+
+  registerRoute(app, authRoutes.me, async ({ auth }) => ({ user: userToWire(auth.user) }));
+
+  registerRoute(app, authRoutes.updateMe, async ({ auth, body }) => ({ user: await users.rename(auth.userId, body.name) }));
+
+  registerRoute(app, authRoutes.changePassword, async ({ auth, body, reply, ip }) => {
+    limits.login.assertAllowed(ip);
+    const session = await users.changePassword(auth.userId, body.currentPassword, body.newPassword);
+    if (!session) {
+      limits.login.fail(ip);
+      throw new ApiError('invalid_credentials', 'The current password is wrong.');
+    }
+    setSessionCookie(reply, deps, session.token);
+    return ok(session, { message: 'Password changed; other sessions are signed out' });
+  });
+
+  registerRoute(app, authRoutes.deleteMe, async ({ auth, body, reply, ip }) => {
+    limits.login.assertAllowed(ip);
+    if (!(await users.delete(auth.userId, body.password))) {
+      limits.login.fail(ip);
+      throw new ApiError('invalid_credentials', 'The password is wrong.');
+    }
+    clearSessionCookie(reply, deps);
+    return ok({ deleted: true as const }, { message: 'Account deleted' });
+  });
+};

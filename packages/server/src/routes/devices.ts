@@ -1,0 +1,27 @@
+import { deviceRoutes } from '@retrosync/api';
+import type { RouteModule } from '../app-deps.js';
+import { ok, registerRoute } from '../http/register-route.js';
+
+export const deviceRouteModule: RouteModule = (app, { pairing, devices }) => {
+  registerRoute(app, deviceRoutes.createPairingCode, async ({ auth }) => pairing.createUserCode(auth.userId));
+
+  registerRoute(app, deviceRoutes.pair, async ({ body, ip }) => ok(await pairing.pair(body, ip), { message: 'Device paired; store the API key, it is shown once' }));
+
+  registerRoute(app, deviceRoutes.requestDeviceCode, async ({ body, ip }) => pairing.requestDeviceCode(body, ip));
+
+  registerRoute(app, deviceRoutes.linkDeviceCode, async ({ auth, body, ip }) => ({ device: await pairing.link(auth.userId, body.code, ip) }));
+
+  registerRoute(app, deviceRoutes.deviceCodeStatus, async ({ body }) => pairing.status(body.pollToken));
+
+  registerRoute(app, deviceRoutes.list, async ({ auth, query }) => {
+    const list = await devices.list(auth.userId, query.includeRevoked ?? false);
+    return { devices: list, count: list.length };
+  });
+
+  registerRoute(app, deviceRoutes.remove, async ({ auth, query }) => {
+    await devices.revoke(auth.userId, query.deviceId);
+    return ok({ deviceId: query.deviceId, revoked: true as const }, { message: 'Device removed; its API key no longer works' });
+  });
+
+  registerRoute(app, deviceRoutes.rename, async ({ auth, body }) => ({ device: await devices.rename(auth.userId, body.deviceId, body.name) }));
+};

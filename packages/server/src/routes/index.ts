@@ -1,0 +1,19 @@
+/**
+ * Every route module, listed once and explicitly, in registration order. A new area (e.g. the
+ * sync engine) appends its module here; each module registers its contract routes with
+ * `registerRoute` (http/register-route.ts). Keep in step with `allRoutes` in @retrosync/api —
+ * a test checks that every contract route is served.
+ */
+import type { RouteModule } from '../app-deps.js';
+import { authRouteModule } from './auth.js';
+import { deviceRouteModule } from './devices.js';
+import { heartbeatRouteModule, syncLogRouteModule } from './sync-log.js';
+import { systemRouteModule } from './system.js';
+
+export const routeModules: readonly RouteModule[] = [
+  systemRouteModule,
+  authRouteModule,
+  deviceRouteModule,
+  heartbeatRouteModule,
+  syncLogRouteModule,
+];

@@ -1,0 +1,226 @@
+/**
+ * Both pairing flows, single use and 15 minutes, under the limits explained in http/limits.ts.
+ *
+ * 1. Dashboard code: the user creates a 6-digit code (+ QR of a pairing link); the device sends
+ *    it with its name/type to `pair` and receives its API key.
+ * 2. Device-shown code: a device without a keyboard asks for a code (`requestDeviceCode`) and
+ *    displays it; the signed-in user enters it (`link`); the device polls `status` with its
+ *    secret poll token and receives its API key exactly once.
+ *
+ * Wrong codes count against the pairing failure budget; a code is consumed with a conditional
+ * UPDATE (… WHERE used_at IS NULL AND expires_at > now), so two racing requests cannot both use it.
+ */
+import type { Kysely } from 'kysely';
+import QRCode from 'qrcode';
+import { ApiError, type DeviceType } from '@retrosync/api';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { newId, toIso, type Database, type PairingCodeRow } from '../db/schema.js';
+import type { Limits } from '../http/limits.js';
+import { newApiKey, newPairingCode, sha256Hex } from '../security/tokens.js';
+import type { DeviceService } from './devices.js';
+
+export interface PairResult {
+  device: { id: string; name: string; deviceType: DeviceType };
+  userId: string;
+  apiKey: string;
+}
+
+type PairingConfig = Pick<Config, 'publicUrl' | 'pairingCodeTtlMs' | 'pairing'>;
+
+const WRONG_CODE = 'The pairing code is wrong, expired or already used.';
+const POLL_SECONDS = 3;
+
+export class PairingService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    private readonly config: PairingConfig,
+    private readonly limits: Limits,
+    private readonly devices: DeviceService,
+  ) {}
+
+  /** Picks a code no live code uses, enforcing the server-wide cap on live codes. */
+  private async allocate(trx: Kysely<Database>, now: number): Promise<string> {
+    await trx.deleteFrom('pairing_codes').where('expires_at', '<', now - 24 * 3600_000).execute();
+    const live = await trx
+      .selectFrom('pairing_codes')
+      .select(['code', 'expires_at'])
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .execute();
+    if (live.length >= this.config.pairing.maxLiveCodes) {
+      const soonest = Math.min(...live.map((c) => c.expires_at));
+      const retry = Math.max(1, Math.ceil((soonest - now) / 1000));
+      throw new ApiError('pairing_busy', undefined, { retryAfterSeconds: retry }, { 'retry-after': String(retry) });
+    }
+    const taken = new Set(live.map((c) => c.code));
+    for (;;) {
+      const code = newPairingCode();
+      if (!taken.has(code)) return code;
+    }
+  }
+
+  async createUserCode(userId: string): Promise<{ code: string; expiresAt: string; pairingUrl: string; qrCode: string }> {
+    const now = this.clock.now();
+    const expiresAt = now + this.config.pairingCodeTtlMs;
+    const code = await this.db.transaction().execute(async (trx) => {
+      // One live dashboard code per user: a new one cancels the previous.
+      await trx
+        .updateTable('pairing_codes')
+        .set({ expires_at: now })
+        .where('user_id', '=', userId)
+        .where('flow', '=', 'user')
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .execute();
+      const c = await this.allocate(trx, now);
+      await trx
+        .insertInto('pairing_codes')
+        .values({ ...emptyCode(), id: newId(), code: c, flow: 'user', user_id: userId, created_at: now, expires_at: expiresAt })
+        .execute();
+      return c;
+    });
+    const pairingUrl = `${this.config.publicUrl}/pair?code=${code}`;
+    const qrCode = await QRCode.toDataURL(pairingUrl, { errorCorrectionLevel: 'M', margin: 1, width: 256 });
+    return { code, expiresAt: toIso(expiresAt), pairingUrl, qrCode };
+  }
+
+  /** A live, unused code of this flow, or null. */
+  private async findLive(code: string, flow: 'user' | 'device', now: number): Promise<PairingCodeRow | null> {
+    const row = await this.db
+      .selectFrom('pairing_codes')
+      .selectAll()
+      .where('code', '=', code)
+      .where('flow', '=', flow)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return row ?? null;
+  }
+
+  private wrongCode(ip: string): never {
+    this.limits.pairingGuesses.fail(ip);
+    throw new ApiError('invalid_code', WRONG_CODE);
+  }
+
+  async pair(input: { code: string; deviceName: string; deviceType: DeviceType }, ip: string): Promise<PairResult> {
+    this.limits.pairingGuesses.assertAllowed(ip);
+    const now = this.clock.now();
+    const row = await this.findLive(input.code, 'user', now);
+    if (!row || row.user_id === null) this.wrongCode(ip);
+    const userId = row.user_id;
+    const apiKey = newApiKey();
+    const device = await this.db.transaction().execute(async (trx) => {
+      const used = await trx
+        .updateTable('pairing_codes')
+        .set({ used_at: now })
+        .where('id', '=', row.id)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      if (Number(used.numUpdatedRows) !== 1) return null;
+      const d = await this.devices.createInTx(trx, userId, { name: input.deviceName, deviceType: input.deviceType, apiKeyHash: sha256Hex(apiKey) });
+      await trx.updateTable('pairing_codes').set({ device_id: d.id }).where('id', '=', row.id).execute();
+      return d;
+    });
+    if (!device) this.wrongCode(ip);
+    return { device: { id: device.id, name: device.name, deviceType: input.deviceType }, userId, apiKey };
+  }
+
+  async requestDeviceCode(
+    input: { deviceName: string; deviceType: DeviceType },
+    ip: string,
+  ): Promise<{ code: string; pollToken: string; expiresAt: string; linkUrl: string; pollIntervalSeconds: number }> {
+    const counter = this.limits.deviceCodeRequests;
+    if (counter.isExhausted(ip)) {
+      const retry = counter.retryAfterSeconds();
+      throw new ApiError('rate_limited', 'Too many device codes requested from this address.', { retryAfterSeconds: retry }, { 'retry-after': String(retry) });
+    }
+    counter.hit(ip);
+    const now = this.clock.now();
+    const expiresAt = now + this.config.pairingCodeTtlMs;
+    const pollToken = newApiKey();
+    const code = await this.db.transaction().execute(async (trx) => {
+      const c = await this.allocate(trx, now);
+      await trx
+        .insertInto('pairing_codes')
+        .values({
+          ...emptyCode(),
+          id: newId(),
+          code: c,
+          flow: 'device',
+          poll_token_hash: sha256Hex(pollToken),
+          device_name: input.deviceName,
+          device_type: input.deviceType,
+          created_at: now,
+          expires_at: expiresAt,
+        })
+        .execute();
+      return c;
+    });
+    return { code, pollToken, expiresAt: toIso(expiresAt), linkUrl: `${this.config.publicUrl}/link?code=${code}`, pollIntervalSeconds: POLL_SECONDS };
+  }
+
+  async link(userId: string, code: string, ip: string): Promise<{ id: string; name: string; deviceType: DeviceType }> {
+    this.limits.pairingGuesses.assertAllowed(ip);
+    const now = this.clock.now();
+    const row = await this.findLive(code, 'device', now);
+    if (!row) this.wrongCode(ip);
+    const device = await this.db.transaction().execute(async (trx) => {
+      const used = await trx
+        .updateTable('pairing_codes')
+        .set({ used_at: now, user_id: userId })
+        .where('id', '=', row.id)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      if (Number(used.numUpdatedRows) !== 1) return null;
+      const d = await this.devices.createInTx(trx, userId, { name: row.device_name ?? 'Device', deviceType: row.device_type ?? 'other', apiKeyHash: null });
+      await trx.updateTable('pairing_codes').set({ device_id: d.id }).where('id', '=', row.id).execute();
+      return d;
+    });
+    if (!device) this.wrongCode(ip);
+    return { id: device.id, name: device.name, deviceType: device.device_type as DeviceType };
+  }
+
+  /**
+   * Device polls with its token. Pending → `pending`; linked → the API key, exactly once (a
+   * conditional UPDATE on delivered_at); afterwards, or once expired → 410 `code_expired`.
+   * A linked key can be collected until one TTL after the code's expiry.
+   */
+  async status(pollToken: string): Promise<{ status: 'pending'; expiresAt: string } | ({ status: 'paired' } & PairResult)> {
+    const now = this.clock.now();
+    const row = await this.db.selectFrom('pairing_codes').selectAll().where('poll_token_hash', '=', sha256Hex(pollToken)).executeTakeFirst();
+    if (!row) throw new ApiError('code_not_found');
+    if (row.used_at === null) {
+      if (row.expires_at <= now) throw new ApiError('code_expired', 'The code expired before it was linked; request a new one.');
+      return { status: 'pending', expiresAt: toIso(row.expires_at) };
+    }
+    if (row.delivered_at !== null || row.device_id === null || row.user_id === null) {
+      throw new ApiError('code_expired', 'The API key for this code was already delivered; pair again if it was lost.');
+    }
+    if (row.expires_at + this.config.pairingCodeTtlMs <= now) throw new ApiError('code_expired');
+    const apiKey = newApiKey();
+    const { device_id: deviceId, user_id: userId } = row;
+    const delivered = await this.db.transaction().execute(async (trx) => {
+      const r = await trx.updateTable('pairing_codes').set({ delivered_at: now }).where('id', '=', row.id).where('delivered_at', 'is', null).executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return null;
+      const upd = await trx
+        .updateTable('devices')
+        .set({ api_key_hash: sha256Hex(apiKey) })
+        .where('id', '=', deviceId)
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(upd.numUpdatedRows) !== 1) return null;
+      return trx.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirstOrThrow();
+    });
+    if (!delivered) throw new ApiError('code_expired', 'The API key for this code was already delivered or the device was removed.');
+    return { status: 'paired', device: { id: delivered.id, name: delivered.name, deviceType: delivered.device_type as DeviceType }, userId, apiKey };
+  }
+}
+
+function emptyCode(): Omit<PairingCodeRow, 'id' | 'code' | 'flow' | 'created_at' | 'expires_at'> {
+  return { user_id: null, poll_token_hash: null, device_name: null, device_type: null, device_id: null, used_at: null, delivered_at: null };
+}

@@ -1,0 +1,3 @@
+export * from './databases.js';
+export * from './context.js';
+export * from './fixtures.js';
