@@ -16,6 +16,7 @@ import type { DeviceService } from './services/devices.js';
 import type { PairingService } from './services/pairing.js';
 import type { SyncLogService } from './services/sync-log.js';
 import type { UserService } from './services/users.js';
+import type { SyncModule } from './sync/sync-module.js';
 
 export interface AppDeps {
   config: Config;
@@ -28,6 +29,8 @@ export interface AppDeps {
   devices: DeviceService;
   pairing: PairingService;
   syncLog: SyncLogService;
+  /** The sync protocol: blob store, event hub, SyncService (sync/sync-module.ts). */
+  sync: SyncModule;
 }
 
 export type RouteModule = (app: FastifyInstance, deps: AppDeps) => void;

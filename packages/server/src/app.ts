@@ -28,6 +28,7 @@ import { DeviceService } from './services/devices.js';
 import { PairingService } from './services/pairing.js';
 import { SyncLogService } from './services/sync-log.js';
 import { UserService } from './services/users.js';
+import { createSyncModule, type SyncModule } from './sync/sync-module.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -42,6 +43,8 @@ export interface BuildAppOptions {
   validateResponses?: boolean;
   /** Replace the route module list (tests, benchmarks). */
   routeModules?: readonly RouteModule[];
+  /** A prepared sync module (tests, benches); by default built from config and closed with the app. */
+  sync?: SyncModule;
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
@@ -89,7 +92,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     devices,
     pairing: new PairingService(db, clock, config, limits, devices),
     syncLog: new SyncLogService(db, clock),
+    sync: options.sync ?? (await createSyncModule({ config, db, clock })),
   };
+  if (!options.sync) app.addHook('onClose', () => deps.sync.close());
   app.decorate('routeEnv', { authenticator: createAuthenticator(db, jwt), validateResponses: options.validateResponses ?? false });
   app.decorate('deps', deps);
 

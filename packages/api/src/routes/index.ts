@@ -7,6 +7,7 @@ import { authRoutes } from './auth.js';
 import { deviceRoutes } from './devices.js';
 import { heartbeatRoutes, syncLogRoutes } from './sync-log.js';
 import { systemRoutes } from './system.js';
+import { saveRoutes, syncFeedRoutes, syncSaveRoutes } from '../sync/routes.js';
 
 export { authRoutes, deviceRoutes, heartbeatRoutes, syncLogRoutes, systemRoutes };
 
@@ -16,4 +17,7 @@ export const allRoutes: readonly AnyRoute[] = [
   ...Object.values(deviceRoutes),
   ...Object.values(heartbeatRoutes),
   ...Object.values(syncLogRoutes),
+  ...Object.values(syncSaveRoutes),
+  ...Object.values(syncFeedRoutes),
+  ...Object.values(saveRoutes),
 ];

@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { SubscriptionTier } from '@retrosync/api';
+import type { SyncTables } from '../sync/schema.js';
 
 export interface UsersTable {
   id: string;
@@ -85,7 +86,7 @@ export interface SyncLogsTable {
   created_at: number;
 }
 
-export interface Database {
+export interface Database extends SyncTables {
   users: UsersTable;
   devices: DevicesTable;
   pairing_codes: PairingCodesTable;

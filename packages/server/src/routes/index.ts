@@ -9,6 +9,7 @@ import { authRouteModule } from './auth.js';
 import { deviceRouteModule } from './devices.js';
 import { heartbeatRouteModule, syncLogRouteModule } from './sync-log.js';
 import { systemRouteModule } from './system.js';
+import { syncRouteModule } from './sync.js';
 
 export const routeModules: readonly RouteModule[] = [
   systemRouteModule,
@@ -16,4 +17,5 @@ export const routeModules: readonly RouteModule[] = [
   deviceRouteModule,
   heartbeatRouteModule,
   syncLogRouteModule,
+  syncRouteModule,
 ];

@@ -7,7 +7,9 @@
  */
 import type { Migration } from 'kysely';
 import { migration001Accounts } from './001-accounts.js';
+import { migration100Sync } from './100-sync.js';
 
 export const migrations: Record<string, Migration> = {
   '001-accounts': migration001Accounts,
+  '100-sync': migration100Sync,
 };

@@ -7,8 +7,12 @@
  */
 import type { Readable } from 'node:stream';
 
-/** Bytes to store: a local file (the upload path spools bodies to one) or a stream. */
-export type BlobSource = { path: string } | { stream: Readable };
+/**
+ * Bytes to store: a local file (the upload path spools bodies to one) or a stream. With
+ * `consume`, the store may take the file over (the folder store renames it into place when it
+ * is on the same file system); the caller must not use it afterwards except to remove it.
+ */
+export type BlobSource = { path: string; consume?: boolean } | { stream: Readable };
 
 export interface BlobStat {
   size: number;

@@ -54,7 +54,18 @@ export class FsBlobStore implements BlobStore {
     await mkdir(dir, { recursive: true });
     const temp = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
     try {
-      if ('path' in source) {
+      if ('path' in source && source.consume) {
+        const moved = await rename(source.path, temp).then(
+          () => true,
+          (err: NodeJS.ErrnoException) => {
+            if (err.code === 'EXDEV') return false;
+            throw err;
+          },
+        );
+        if (!moved) await copyFile(source.path, temp);
+        const s = await stat(temp);
+        if (s.size !== size) throw new BlobIntegrityError(`expected ${size} bytes, the file has ${s.size}`);
+      } else if ('path' in source) {
         await copyFile(source.path, temp);
         const copied = await stat(temp);
         if (copied.size !== size) throw new BlobIntegrityError(`expected ${size} bytes, the file has ${copied.size}`);

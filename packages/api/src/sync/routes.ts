@@ -1,0 +1,151 @@
+/**
+ * Contracts of the sync protocol v1: device endpoints (`syncSaveRoutes`, `syncFeedRoutes`) and
+ * the signed-in user's save browser (`saveRoutes`). See ARCHITECTURE.md "Sync protocol (v1)".
+ */
+import { z } from 'zod';
+import { defineRoute } from '../contract.js';
+import { queryBoolean } from '../schemas.js';
+import { SYNC_FILES_TSV_COLUMNS, saveSummary, saveVersion, syncFile, uploadResult } from './schemas.js';
+
+const keyParams = z.object({ '*': z.string().min(1).max(2048).describe('the save key, each segment percent-encoded') });
+const KEY_EXAMPLE = { '*': 'gba/Pok%C3%A9mon%20Emerald/battery' };
+
+const UPLOAD_HEADERS =
+  'Headers: `X-Content-SHA256` (required, lower-case hex of the body); `X-Base-Version` (the version this ' +
+  'device last synced; omit for a save new to the device); `X-File-Mtime` (the file time on the device, epoch ms ' +
+  'or ISO 8601); `X-Client-Time` (the device clock now; corrects skew); `X-Save-Metadata` (optional JSON: ' +
+  'gameName, platform, lastPlayed, playTime, deviceName). The body is streamed and hashed; a mismatch is 400 ' +
+  '`checksum_mismatch` and stores nothing. Outcomes: `accepted` (new head), `unchanged` (same bytes as the head), ' +
+  '`conflict_won` (base was stale, this upload is newer by corrected file time: new head, the old head is kept ' +
+  'as a conflict version), `conflict_lost` (stored as a conflict version; the head stays — download it).';
+
+export const syncSaveRoutes = {
+  upload: defineRoute({
+    id: 'sync.upload',
+    method: 'PUT',
+    path: '/api/sync/saves/*',
+    auth: 'device',
+    summary: 'Upload a save (raw body); the server resolves conflicts and never drops bytes',
+    description: UPLOAD_HEADERS,
+    tags: ['sync'],
+    params: keyParams,
+    rawBody: { contentType: 'application/octet-stream', description: 'the save file bytes' },
+    response: uploadResult,
+    errors: ['invalid_key', 'checksum_mismatch', 'quota_exceeded', 'payload_too_large', 'storage_unavailable'],
+    example: { params: KEY_EXAMPLE, headers: { 'x-content-sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' } },
+  }),
+  download: defineRoute({
+    id: 'sync.download',
+    method: 'GET',
+    path: '/api/sync/saves/*',
+    auth: 'user_or_device',
+    summary: 'Download the head of a save, or any version with ?version=N',
+    description:
+      'Bytes with `ETag: "<sha256>"`, `X-Version`, `X-Content-SHA256`, `X-Corrected-Mtime`. A deleted head answers 404 ' +
+      '`not_found` with details {deleted: true, version}. `GET …/<key>/versions` lists the versions.',
+    tags: ['sync'],
+    params: keyParams,
+    query: z.object({ version: z.coerce.number().int().min(1).optional() }),
+    rawResponse: { contentType: 'application/octet-stream', description: 'the save bytes' },
+    response: z.unknown(),
+    errors: ['invalid_key', 'not_found', 'storage_unavailable'],
+    example: { params: KEY_EXAMPLE },
+  }),
+  versions: defineRoute({
+    id: 'sync.versions',
+    method: 'GET',
+    path: '/api/sync/saves/*/versions',
+    auth: 'user_or_device',
+    summary: "A save's versions, newest first (conflict versions included)",
+    tags: ['sync'],
+    params: keyParams,
+    response: z.object({ key: z.string(), head: z.number().int().nullable(), versions: z.array(saveVersion) }),
+    errors: ['invalid_key', 'not_found'],
+    example: { params: KEY_EXAMPLE },
+  }),
+  delete: defineRoute({
+    id: 'sync.delete',
+    method: 'DELETE',
+    path: '/api/sync/saves/*',
+    auth: 'device',
+    summary: 'Record a deletion as a new version (restorable; history is kept)',
+    description: 'Send `X-Base-Version` like an upload; a stale base is a conflict resolved by `X-File-Mtime` (default: now).',
+    tags: ['sync'],
+    params: keyParams,
+    response: uploadResult,
+    errors: ['invalid_key', 'not_found'],
+    example: { params: KEY_EXAMPLE },
+  }),
+};
+
+export const syncFeedRoutes = {
+  files: defineRoute({
+    id: 'sync.files',
+    method: 'GET',
+    path: '/api/sync/files',
+    auth: 'device',
+    summary: 'All live heads, or with ?since=<cursor> what changed (deletions included); ?wait=<s> long-polls',
+    description:
+      'Without `since`: every live head. With `since`: heads changed after that cursor, deleted ones with ' +
+      '`deleted: true`. `wait` (≤ 60 s) holds the request until something changes. Keep the returned `cursor` ' +
+      'and send it as `since` next time. Filters: `emulator` (system id, e.g. gba) and `game` (case-insensitive ' +
+      'substring). TSV (`?format=tsv` or `Accept: text/tab-separated-values`): one line per file, TAB-separated ' +
+      `columns ${SYNC_FILES_TSV_COLUMNS.join(', ')} (key percent-encoded per segment, deleted 0/1, empty fileMtime ` +
+      'when unknown), no header, then a last line `#cursor<TAB><cursor>`.',
+    tags: ['sync'],
+    query: z.object({
+      since: z.coerce.number().int().min(0).optional(),
+      wait: z.coerce.number().min(0).max(60).optional(),
+      emulator: z.string().max(32).optional(),
+      game: z.string().max(200).optional(),
+      format: z.enum(['json', 'tsv']).optional(),
+    }),
+    response: z.object({ files: z.array(syncFile), count: z.number().int(), cursor: z.number().int() }),
+    example: { query: { since: '0' } },
+  }),
+  events: defineRoute({
+    id: 'sync.events',
+    method: 'GET',
+    path: '/api/sync/events',
+    auth: 'user_or_device',
+    summary: 'Server-Sent Events: save changes, conflicts, device online/offline, sync-log entries',
+    description:
+      'Events (each `data:` is JSON): `hello` {cursor, serverTime}; `save` {key, version, sha256, size, deleted, ' +
+      'deviceId, cursor}; `conflict` {key, winner: {version, deviceId, correctedMtime}, loser: {…}}; `device` ' +
+      '{deviceId, online}; `log` {the sync-log entry}. A `: ping` comment every 25 s keeps proxies open. After a ' +
+      'reconnect, catch up with GET /api/sync/files?since=<last cursor>.',
+    tags: ['sync'],
+    rawResponse: { contentType: 'text/event-stream', description: 'an event stream' },
+    response: z.unknown(),
+  }),
+};
+
+export const saveRoutes = {
+  list: defineRoute({
+    id: 'saves.list',
+    method: 'GET',
+    path: '/api/saves',
+    auth: 'user',
+    summary: "The user's saves (heads with metadata), filterable by system and game",
+    tags: ['saves'],
+    query: z.object({
+      system: z.string().max(32).optional(),
+      game: z.string().max(200).optional(),
+      includeDeleted: queryBoolean.optional(),
+    }),
+    response: z.object({ saves: z.array(saveSummary), count: z.number().int() }),
+    tsv: { rows: 'saves', columns: ['key', 'version', 'size', 'deleted', 'updatedAt', 'conflictCount'] },
+  }),
+  restore: defineRoute({
+    id: 'saves.restore',
+    method: 'POST',
+    path: '/api/saves/restore',
+    auth: 'user',
+    summary: 'Make an older version (or a conflict version) the head again, as a new version',
+    tags: ['saves'],
+    body: z.object({ key: z.string().min(1).max(1024), version: z.number().int().min(1) }),
+    response: uploadResult,
+    errors: ['invalid_key', 'not_found', 'storage_unavailable'],
+    example: { body: { key: 'gba/Game/battery', version: 1 } },
+  }),
+};

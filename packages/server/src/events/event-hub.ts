@@ -1,0 +1,116 @@
+/**
+ * Per-user change notifications: what wakes long polls and feeds Server-Sent Events. Two
+ * implementations of one port:
+ *   - `LocalEventHub` (in-process; the embedded SQLite server),
+ *   - `PgEventHub` (pg-event-hub.ts: PostgreSQL LISTEN/NOTIFY, so every replica learns of a change
+ *     committed by any replica — no extra broker).
+ * Events that describe a database change are published *with the transaction*
+ * (`publishWith`): they are delivered only once it commits, never for a rolled-back write.
+ */
+import type { Kysely } from 'kysely';
+
+export interface SaveChangedEvent {
+  key: string;
+  version: number;
+  sha256: string;
+  size: number;
+  deleted: boolean;
+  deviceId: string | null;
+  cursor: number;
+}
+
+export interface ConflictSide {
+  version: number;
+  deviceId: string | null;
+  correctedMtime: number;
+}
+
+export interface ConflictEvent {
+  key: string;
+  winner: ConflictSide;
+  loser: ConflictSide;
+}
+
+export type SyncEvent =
+  | { type: 'save'; data: SaveChangedEvent }
+  | { type: 'conflict'; data: ConflictEvent }
+  | { type: 'device'; data: { deviceId: string; online: boolean } }
+  | { type: 'log'; data: Record<string, unknown> }
+  /** Delivery may have been interrupted (e.g. the LISTEN connection dropped): re-read the feed. */
+  | { type: 'resync'; data: Record<string, never> };
+
+export type SyncEventListener = (event: SyncEvent) => void;
+
+export interface EventHub {
+  /** Stages `event` inside `trx`; call the returned function after the transaction commits. */
+  publishWith(trx: Kysely<any>, userId: string, event: SyncEvent): Promise<() => void>;
+  /** Publishes an event that is not tied to a transaction (device online/offline, log entries). */
+  publish(userId: string, event: SyncEvent): Promise<void>;
+  subscribe(userId: string, listener: SyncEventListener): () => void;
+  /** Subscribers currently held (long polls + event streams), for health and benches. */
+  subscriberCount(): number;
+  close(): Promise<void>;
+}
+
+/** Fan-out to this process's subscribers; the building block of both hubs. */
+export class LocalFanout {
+  private readonly byUser = new Map<string, Set<SyncEventListener>>();
+  private count = 0;
+
+  subscribe(userId: string, listener: SyncEventListener): () => void {
+    let set = this.byUser.get(userId);
+    if (!set) this.byUser.set(userId, (set = new Set()));
+    set.add(listener);
+    this.count++;
+    let active = true;
+    return () => {
+      if (!active) return;
+      active = false;
+      this.count--;
+      set.delete(listener);
+      if (set.size === 0 && this.byUser.get(userId) === set) this.byUser.delete(userId);
+    };
+  }
+
+  emit(userId: string, event: SyncEvent): void {
+    const set = this.byUser.get(userId);
+    if (!set) return;
+    for (const listener of [...set]) {
+      try {
+        listener(event);
+      } catch {
+        // One broken subscriber must not stop the others.
+      }
+    }
+  }
+
+  emitAll(event: SyncEvent): void {
+    for (const userId of [...this.byUser.keys()]) this.emit(userId, event);
+  }
+
+  size(): number {
+    return this.count;
+  }
+}
+
+export class LocalEventHub implements EventHub {
+  private readonly fanout = new LocalFanout();
+
+  async publishWith(_trx: Kysely<any>, userId: string, event: SyncEvent): Promise<() => void> {
+    return () => this.fanout.emit(userId, event);
+  }
+
+  async publish(userId: string, event: SyncEvent): Promise<void> {
+    this.fanout.emit(userId, event);
+  }
+
+  subscribe(userId: string, listener: SyncEventListener): () => void {
+    return this.fanout.subscribe(userId, listener);
+  }
+
+  subscriberCount(): number {
+    return this.fanout.size();
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,50 @@
+/**
+ * Server-Sent Events writer: `event: <name>\ndata: <json>\n\n`, a `: ping` comment every
+ * `heartbeatMs` (25 s) so proxies and NATs keep the connection, and clean-up on disconnect.
+ */
+import type { ServerResponse } from 'node:http';
+import type { EventHub, SyncEvent } from './event-hub.js';
+
+export const SSE_HEARTBEAT_MS = 25_000;
+
+export interface SseStreamOptions {
+  hub: EventHub;
+  userId: string;
+  res: ServerResponse;
+  hello: Record<string, unknown>;
+  heartbeatMs?: number;
+  /** Devices see every event of their user; return false to hide one. */
+  filter?: (event: SyncEvent) => boolean;
+}
+
+export function formatSse(name: string, data: unknown): string {
+  return `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** Takes over `res` until the client disconnects. Resolves when the stream ends. */
+export function streamEvents(options: SseStreamOptions): Promise<void> {
+  const { res, hub, userId } = options;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  res.write(`retry: 2000\n${formatSse('hello', options.hello)}`);
+  const unsubscribe = hub.subscribe(userId, (event) => {
+    if (event.type === 'resync') {
+      res.write(formatSse('resync', {}));
+      return;
+    }
+    if (options.filter && !options.filter(event)) return;
+    res.write(formatSse(event.type, event.data));
+  });
+  const ping = setInterval(() => res.write(': ping\n\n'), options.heartbeatMs ?? SSE_HEARTBEAT_MS);
+  return new Promise((resolve) => {
+    res.on('close', () => {
+      clearInterval(ping);
+      unsubscribe();
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * Device save endpoints: PUT/GET/DELETE /api/sync/saves/<key> and GET …/<key>/versions.
+ * Thin: parse headers, call SyncService, shape the reply. The key is taken from the raw URL and
+ * decoded one segment at a time, so an encoded `/` inside a segment can never add a segment.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError, syncSaveRoutes, type UploadResult } from '@retrosync/api';
+import { InvalidSaveKeyError, decodeSaveKeyPath, parseSaveKey, parseTimeHeader } from '@retrosync/core';
+import { registerRoute } from '../http/register-route.js';
+import { findSave, listVersions } from '../sync/save-queries.js';
+import type { SyncService } from '../sync/sync-service.js';
+import type { WriteVersionResult } from '../sync/version-writer.js';
+import { toSaveHead, toSaveVersion } from '../sync/wire.js';
+
+const PREFIX = '/api/sync/saves/';
+
+/** The save key of a request to `/api/sync/saves/<key>[/versions]`; 400 `invalid_key` when malformed. */
+export function keyFromUrl(req: FastifyRequest): { key: string; versions: boolean } {
+  const path = (req.raw.url ?? '').split('?')[0] ?? '';
+  let rest = path.startsWith(PREFIX) ? path.slice(PREFIX.length) : '';
+  const versions = rest.endsWith('/versions');
+  if (versions) rest = rest.slice(0, -'/versions'.length);
+  try {
+    const key = decodeSaveKeyPath(rest);
+    parseSaveKey(key);
+    return { key: key.normalize('NFC'), versions };
+  } catch (err) {
+    if (err instanceof InvalidSaveKeyError) throw new ApiError('invalid_key', `The save key is not valid: ${err.reason}.`, { key: err.key, reason: err.reason });
+    throw err;
+  }
+}
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function headerIssue(field: string, message: string): ApiError {
+  return new ApiError('validation_failed', `Header ${field}: ${message}.`, { fields: [{ in: 'headers', field, message }] });
+}
+
+function optionalTime(req: FastifyRequest, name: string): number | null {
+  const raw = header(req, name);
+  if (raw === undefined || raw.trim() === '') return null;
+  const t = parseTimeHeader(raw);
+  if (t === null) throw headerIssue(name, 'expected epoch milliseconds or an ISO 8601 time');
+  return t;
+}
+
+function baseVersion(req: FastifyRequest): number | null {
+  const raw = header(req, 'x-base-version');
+  if (raw === undefined || raw.trim() === '') return null;
+  if (!/^\d{1,9}$/.test(raw.trim()) || Number(raw) < 1) throw headerIssue('x-base-version', 'expected a version number ≥ 1');
+  return Number(raw);
+}
+
+export function toUploadResult(r: WriteVersionResult): UploadResult {
+  if (!r.head || !r.stored) throw new ApiError('not_found', 'No save with this key.');
+  return { outcome: r.outcome, head: toSaveHead(r.save, r.head), stored: { version: r.stored.version } };
+}
+
+export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService): void {
+  registerRoute(app, syncSaveRoutes.upload, async ({ req, auth, rawBody }) => {
+    const { key } = keyFromUrl(req);
+    const sha = header(req, 'x-content-sha256')?.trim().toLowerCase();
+    if (!sha) throw headerIssue('x-content-sha256', 'required: the lower-case hex SHA-256 of the body');
+    if (!/^[0-9a-f]{64}$/.test(sha)) throw headerIssue('x-content-sha256', 'expected 64 hex characters');
+    const length = header(req, 'content-length');
+    const result = await sync.upload({
+      userId: auth.userId,
+      deviceId: auth.deviceId,
+      key,
+      body: rawBody!,
+      sha256: sha,
+      baseVersion: baseVersion(req),
+      fileMtime: optionalTime(req, 'x-file-mtime'),
+      clientTime: optionalTime(req, 'x-client-time'),
+      metadata: header(req, 'x-save-metadata') ?? null,
+      contentLength: length !== undefined && /^\d+$/.test(length) ? Number(length) : null,
+    });
+    return toUploadResult(result);
+  });
+
+  registerRoute(app, syncSaveRoutes.download, async ({ req, reply, auth, query }) => {
+    const { key, versions } = keyFromUrl(req);
+    if (versions) {
+      const save = await findSave(sync.deps.db, auth.userId, key);
+      if (!save) throw new ApiError('not_found', 'No save with this key.');
+      const rows = await listVersions(sync.deps.db, save);
+      const data = { key: save.key, head: save.head_version, versions: rows.map((v) => toSaveVersion(save, v)) };
+      return reply.type('application/json; charset=utf-8').send({ success: true, data });
+    }
+    const { save, version, body } = await sync.openDownload(auth.userId, key, query.version);
+    reply
+      .header('content-type', 'application/octet-stream')
+      .header('content-length', String(version.size))
+      .header('etag', `"${version.sha256}"`)
+      .header('x-version', String(version.version))
+      .header('x-head-version', String(save.head_version ?? ''))
+      .header('x-content-sha256', version.sha256)
+      .header('x-corrected-mtime', String(version.corrected_mtime))
+      .header('cache-control', 'private, no-cache');
+    if (version.file_mtime !== null) reply.header('x-file-mtime', String(version.file_mtime));
+    const inm = header(req, 'if-none-match');
+    if (inm && inm.split(',').some((t) => t.trim() === `"${version.sha256}"`)) {
+      body.destroy();
+      return reply.code(304).send();
+    }
+    return reply.send(body);
+  });
+
+  registerRoute(app, syncSaveRoutes.delete, async ({ req, auth }) => {
+    const { key } = keyFromUrl(req);
+    const result = await sync.delete({
+      userId: auth.userId,
+      deviceId: auth.deviceId,
+      key,
+      baseVersion: baseVersion(req),
+      fileMtime: optionalTime(req, 'x-file-mtime'),
+      clientTime: optionalTime(req, 'x-client-time'),
+    });
+    return toUploadResult(result);
+  });
+}

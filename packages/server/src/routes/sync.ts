@@ -1,0 +1,18 @@
+/** Registers every sync-protocol route (device and user) on the app. */
+import type { FastifyInstance } from 'fastify';
+import type { RouteModule } from '../app-deps.js';
+import type { SyncService } from '../sync/sync-service.js';
+import { registerSaveRoutes } from './saves.js';
+import { registerSyncEventRoutes } from './sync-events.js';
+import { registerSyncFileRoutes } from './sync-files.js';
+import { registerSyncSaveRoutes } from './sync-saves.js';
+
+export function registerSyncRoutes(app: FastifyInstance, sync: SyncService, options: { sseHeartbeatMs?: number } = {}): void {
+  registerSyncSaveRoutes(app, sync);
+  registerSyncFileRoutes(app, sync);
+  registerSyncEventRoutes(app, sync, { heartbeatMs: options.sseHeartbeatMs });
+  registerSaveRoutes(app, sync);
+}
+
+/** The route module listed in routes/index.ts. */
+export const syncRouteModule: RouteModule = (app, deps) => registerSyncRoutes(app, deps.sync.service);

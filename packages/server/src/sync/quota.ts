@@ -1,0 +1,46 @@
+/**
+ * Storage quotas. Usage counts each distinct blob of the user once (identical bytes are stored
+ * once), so re-uploading or restoring old bytes costs nothing. Tiers and limits come from the
+ * configuration (`quotaBytes`, `DEFAULT_TIER`); null = unlimited.
+ */
+import { sql } from 'kysely';
+import { ApiError, type SubscriptionTier } from '@retrosync/api';
+import type { SyncDb } from './schema.js';
+
+export type QuotaLimits = Record<SubscriptionTier, number | null>;
+
+export async function usageBytes(db: SyncDb, userId: string): Promise<number> {
+  const row = await sql<{ used: number | string | null }>`
+    select coalesce(sum(size), 0) as used
+    from (select distinct sha256, size from save_versions where user_id = ${userId}) blobs`.execute(db);
+  return Number(row.rows[0]?.used ?? 0);
+}
+
+export async function userTier(db: SyncDb, userId: string): Promise<SubscriptionTier> {
+  const row = await db.selectFrom('users').select('subscription_tier').where('id', '=', userId).executeTakeFirst();
+  if (!row) throw new ApiError('unauthorized', 'The account no longer exists.');
+  return row.subscription_tier;
+}
+
+/**
+ * Throws 413 `quota_exceeded` (usage in details) if storing `incomingBytes` of new bytes would
+ * go over the user's limit.
+ */
+export async function assertWithinQuota(
+  db: SyncDb,
+  limits: QuotaLimits,
+  userId: string,
+  incomingBytes: number,
+): Promise<void> {
+  const tier = await userTier(db, userId);
+  const limitBytes = limits[tier];
+  if (limitBytes === null) return;
+  const usedBytes = await usageBytes(db, userId);
+  if (usedBytes + incomingBytes > limitBytes) {
+    throw new ApiError(
+      'quota_exceeded',
+      `This upload needs ${incomingBytes} bytes but only ${Math.max(0, limitBytes - usedBytes)} of your ${limitBytes} are left.`,
+      { tier, usedBytes, limitBytes, incomingBytes },
+    );
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Tables of the sync protocol (migration 100-sync). Conventions as in db/schema.ts: epoch-ms
+ * integers, text ids, 0/1 integers instead of booleans.
+ *
+ *   sync_feeds     one row per user: the change-feed counter. Every write to a user's saves
+ *                  locks this row first, so on PostgreSQL writers of one user are serialised and
+ *                  feed positions commit in order — a reader never skips a position.
+ *   saves          one row per user + normalised key: display key, head pointer, the feed position
+ *                  of the last head change (`head_seq`), latest per-game metadata.
+ *   save_versions  immutable versions (bytes are content-addressed in the blob store by sha256).
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+export interface SyncFeedsTable {
+  user_id: string;
+  last_seq: number;
+}
+
+export interface SavesTable {
+  id: string;
+  user_id: string;
+  /** normalizeSaveKey(key): unique per user. */
+  key_norm: string;
+  /** canonicalSaveKey(key): the display form. */
+  key: string;
+  system: string;
+  game: string;
+  /** normalizeName(game), for filters. */
+  game_norm: string;
+  kind: string;
+  head_version: number | null;
+  /** Highest version number ever given (heads and conflict versions). */
+  last_version: number;
+  /** Feed position of the last head change. */
+  head_seq: number;
+  /** JSON of the latest per-game metadata sent with an upload. */
+  metadata: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SaveVersionsTable {
+  save_id: string;
+  version: number;
+  user_id: string;
+  sha256: string;
+  size: number;
+  deleted: number;
+  conflict: number;
+  device_id: string | null;
+  file_mtime: number | null;
+  corrected_mtime: number;
+  restored_from: number | null;
+  metadata: string | null;
+  created_at: number;
+}
+
+export interface SyncTables {
+  sync_feeds: SyncFeedsTable;
+  saves: SavesTable;
+  save_versions: SaveVersionsTable;
+}
+
+export type SaveRow = Selectable<SavesTable>;
+export type SaveVersionRow = Selectable<SaveVersionsTable>;
+
+/** Kysely over the whole database (db/schema.ts `Database` extends {@link SyncTables}). */
+export type SyncDb = Kysely<Database>;

@@ -1,0 +1,94 @@
+/**
+ * Wires the sync protocol from the configuration: blob store (folder under DATA_DIR, or S3 when
+ * MINIO_ENDPOINT is set), event hub (in-process on SQLite, LISTEN/NOTIFY on PostgreSQL), the
+ * service, and the maintenance loop (retention, blob garbage collection, temp clean-up).
+ */
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { LocalEventHub, type EventHub } from '../events/event-hub.js';
+import { PgEventHub } from '../events/pg-event-hub.js';
+import { FsBlobStore } from '../storage/blob/fs-blob-store.js';
+import { openBlobStore, type BlobStore } from '../storage/blob/index.js';
+import { collectGarbage, expireConflictVersions } from './retention.js';
+import type { SyncDb } from './schema.js';
+import { SyncService } from './sync-service.js';
+import { sweepSpool } from './upload-spool.js';
+
+/** Largest save accepted (bytes). Saves are KBs to a few MBs; states of disc systems can reach hundreds of MB. */
+export const DEFAULT_MAX_SAVE_BYTES = 2 * 1024 * 1024 * 1024;
+/** Unreferenced blobs younger than this are spared (their version may still be committing). */
+export const GC_GRACE_MS = 60 * 60 * 1000;
+const MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000;
+
+export interface SyncModuleOptions {
+  config: Pick<Config, 'dataDir' | 's3' | 'quotaBytes' | 'retention' | 'database'>;
+  db: Kysely<any>;
+  clock: Clock;
+  /** Overrides (tests, benches). */
+  blobs?: BlobStore;
+  events?: EventHub;
+  maxSaveBytes?: number;
+  /** Run maintenance every hour (default true). */
+  maintenance?: boolean;
+}
+
+export interface SyncModule {
+  service: SyncService;
+  blobs: BlobStore;
+  events: EventHub;
+  runMaintenance(): Promise<{ expiredConflicts: number; removedBlobs: number }>;
+  close(): Promise<void>;
+}
+
+export async function createSyncModule(options: SyncModuleOptions): Promise<SyncModule> {
+  const { config, clock } = options;
+  const db = options.db as SyncDb;
+  const blobRoot = join(config.dataDir, 'blobs');
+  const blobs =
+    options.blobs ??
+    openBlobStore(config.s3 ? { type: 's3', ...config.s3 } : { type: 'fs', root: blobRoot });
+  const events =
+    options.events ?? (config.database.kind === 'postgres' ? await PgEventHub.start(config.database.url, db) : new LocalEventHub());
+  const spoolDir = join(config.dataDir, 'tmp', 'uploads');
+  const service = new SyncService({
+    db,
+    blobs,
+    events,
+    clock,
+    quota: config.quotaBytes,
+    retention: { versionsPerSave: config.retention.versionsPerSave },
+    spoolDir,
+    maxUploadBytes: options.maxSaveBytes ?? DEFAULT_MAX_SAVE_BYTES,
+  });
+
+  async function runMaintenance() {
+    const now = clock.now();
+    const expiredConflicts = await expireConflictVersions(db, now - config.retention.days * 86_400_000);
+    const gc = await collectGarbage(db, blobs, now, GC_GRACE_MS);
+    await sweepSpool(spoolDir, GC_GRACE_MS, now);
+    if (!config.s3) await new FsBlobStore(blobRoot).sweepTemp(GC_GRACE_MS);
+    return { expiredConflicts, removedBlobs: gc.removed };
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  if (options.maintenance !== false) {
+    // A crash may have left spool files; clear them at start-up, then hourly retention + GC.
+    await sweepSpool(spoolDir, 0, Number.MAX_SAFE_INTEGER).catch(() => 0);
+    timer = setInterval(() => void runMaintenance().catch(() => {}), MAINTENANCE_INTERVAL_MS);
+    timer.unref();
+  }
+
+  return {
+    service,
+    blobs,
+    events,
+    runMaintenance,
+    async close() {
+      if (timer) clearInterval(timer);
+      await events.close();
+      await blobs.close();
+    },
+  };
+}

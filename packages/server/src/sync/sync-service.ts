@@ -1,0 +1,189 @@
+/**
+ * Sync use cases over the ports: upload (spool + verify + store bytes + write version),
+ * deletion, restore, download. Routes stay thin and call these.
+ */
+import type { Readable } from 'node:stream';
+import { ApiError, saveMetadata } from '@retrosync/api';
+import { clockOffsetMs, correctedTimeMs, parseSaveKey } from '@retrosync/core';
+import type { Clock } from '../clock.js';
+import type { EventHub } from '../events/event-hub.js';
+import type { BlobStore } from '../storage/blob/blob-store.js';
+import { ChangeFeed } from './change-feed.js';
+import { assertWithinQuota, type QuotaLimits } from './quota.js';
+import { findSave, findVersion } from './save-queries.js';
+import type { SaveRow, SaveVersionRow, SyncDb } from './schema.js';
+import { spoolUpload } from './upload-spool.js';
+import { VersionWriter, type WriteVersionResult } from './version-writer.js';
+
+export interface SyncServiceDeps {
+  db: SyncDb;
+  blobs: BlobStore;
+  events: EventHub;
+  clock: Clock;
+  quota: QuotaLimits;
+  retention: { versionsPerSave: number };
+  /** Folder for upload temp files; on the blob folder's file system when that is local. */
+  spoolDir: string;
+  maxUploadBytes: number;
+}
+
+export interface UploadInput {
+  userId: string;
+  deviceId: string;
+  key: string;
+  body: Readable;
+  sha256: string;
+  baseVersion: number | null;
+  fileMtime: number | null;
+  clientTime: number | null;
+  /** Raw JSON text of `X-Save-Metadata`, if sent. */
+  metadata: string | null;
+  contentLength: number | null;
+}
+
+export interface DeleteInput {
+  userId: string;
+  deviceId: string;
+  key: string;
+  baseVersion: number | null;
+  fileMtime: number | null;
+  clientTime: number | null;
+}
+
+/** Validates `X-Save-Metadata`: JSON with the seed's metadata.json fields (unknown fields dropped). */
+export function parseMetadataHeader(text: string | null): string | null {
+  if (text === null || text.trim() === '') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ApiError('validation_failed', 'X-Save-Metadata must be JSON.', { issues: [{ in: 'headers', field: 'x-save-metadata', message: 'not JSON' }] });
+  }
+  const parsed = saveMetadata.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ in: 'headers', field: `x-save-metadata.${i.path.join('.')}`, message: i.message }));
+    throw new ApiError('validation_failed', 'X-Save-Metadata has invalid fields.', { issues });
+  }
+  return JSON.stringify(parsed.data);
+}
+
+export class SyncService {
+  readonly writer: VersionWriter;
+  readonly feed: ChangeFeed;
+
+  constructor(readonly deps: SyncServiceDeps) {
+    this.writer = new VersionWriter(deps);
+    this.feed = new ChangeFeed(deps.db, deps.events);
+  }
+
+  /** File time on the server clock: per-request `X-Client-Time` if sent, else the offset the last heartbeat stored. */
+  private async correct(deviceId: string, fileMtime: number | null, clientTime: number | null, receivedAt: number): Promise<number> {
+    let offset = 0;
+    if (clientTime !== null) offset = clockOffsetMs(clientTime, receivedAt);
+    else {
+      const device = await this.deps.db.selectFrom('devices').select('clock_offset_ms').where('id', '=', deviceId).executeTakeFirst();
+      offset = Number(device?.clock_offset_ms ?? 0);
+    }
+    return correctedTimeMs(fileMtime ?? clientTime ?? receivedAt, offset, receivedAt);
+  }
+
+  async upload(input: UploadInput): Promise<WriteVersionResult> {
+    const receivedAt = this.deps.clock.now();
+    parseSaveKey(input.key);
+    const metadata = parseMetadataHeader(input.metadata);
+    const { db, blobs } = this.deps;
+    if (input.contentLength !== null) {
+      if (input.contentLength > this.deps.maxUploadBytes) {
+        throw new ApiError('payload_too_large', `A save may be at most ${this.deps.maxUploadBytes} bytes.`, { maxBytes: this.deps.maxUploadBytes });
+      }
+      const known = await db.selectFrom('save_versions').select('version').where('user_id', '=', input.userId).where('sha256', '=', input.sha256).limit(1).executeTakeFirst();
+      if (!known) await assertWithinQuota(db, this.deps.quota, input.userId, input.contentLength);
+    }
+    const spooled = await spoolUpload(input.body, this.deps.spoolDir, this.deps.maxUploadBytes);
+    try {
+      if (spooled.sha256 !== input.sha256) {
+        throw new ApiError('checksum_mismatch', undefined, { expected: input.sha256, actual: spooled.sha256, size: spooled.size });
+      }
+      const correctedMtime = await this.correct(input.deviceId, input.fileMtime, input.clientTime, receivedAt);
+      const put = (consume: boolean) => blobs.put(input.userId, spooled.sha256, spooled.size, { path: spooled.path, consume });
+      // Bytes first: the version row that references them commits only after they are durable.
+      // (The folder store renames a consumed spool file into place; if the blob already existed
+      // the file is left alone, so the re-put below can still read it.)
+      const { created } = await put(true);
+      return await this.writer.write({
+          userId: input.userId,
+          key: input.key,
+          sha256: spooled.sha256,
+          size: spooled.size,
+          deleted: false,
+          baseVersion: input.baseVersion,
+          deviceId: input.deviceId,
+          fileMtime: input.fileMtime,
+          correctedMtime,
+          metadata,
+          // Under the user's lock: a garbage collection may have removed an old identical blob since `put`.
+          ensureBlob: async () => {
+            if (!created && !(await blobs.has(input.userId, spooled.sha256))) await put(false);
+          },
+        });
+    } finally {
+      await spooled.discard();
+    }
+  }
+
+  async delete(input: DeleteInput): Promise<WriteVersionResult> {
+    const receivedAt = this.deps.clock.now();
+    parseSaveKey(input.key);
+    const save = await findSave(this.deps.db, input.userId, input.key);
+    const head = save?.head_version != null ? await findVersion(this.deps.db, save, save.head_version) : undefined;
+    if (!save || !head) throw new ApiError('not_found', 'No save with this key.');
+    const correctedMtime = await this.correct(input.deviceId, input.fileMtime, input.clientTime, receivedAt);
+    return this.writer.write({
+      userId: input.userId,
+      key: save.key,
+      sha256: head.sha256,
+      size: head.size,
+      deleted: true,
+      baseVersion: input.baseVersion,
+      deviceId: input.deviceId,
+      fileMtime: input.fileMtime,
+      correctedMtime,
+      metadata: null,
+    });
+  }
+
+  /** Makes `version` the head again as a new version (so devices pull it). */
+  async restore(userId: string, key: string, version: number): Promise<WriteVersionResult> {
+    parseSaveKey(key);
+    const save = await findSave(this.deps.db, userId, key);
+    const old = save ? await findVersion(this.deps.db, save, version) : undefined;
+    if (!save || !old) throw new ApiError('not_found', 'No such save version.');
+    if (old.deleted === 1) throw new ApiError('validation_failed', 'That version is a deletion; restore the version before it.', { issues: [{ in: 'body', field: 'version', message: 'is a deletion' }] });
+    return this.writer.write({
+      userId,
+      key: save.key,
+      sha256: old.sha256,
+      size: old.size,
+      deleted: false,
+      baseVersion: save.head_version,
+      deviceId: null,
+      fileMtime: null,
+      correctedMtime: this.deps.clock.now(),
+      metadata: old.metadata,
+      restoredFrom: old.version,
+    });
+  }
+
+  /** The bytes of the head (or of `version`), with the rows that describe them. */
+  async openDownload(userId: string, key: string, version?: number): Promise<{ save: SaveRow; version: SaveVersionRow; body: Readable }> {
+    parseSaveKey(key);
+    const save = await findSave(this.deps.db, userId, key);
+    const wanted = version ?? save?.head_version ?? undefined;
+    const row = save && wanted != null ? await findVersion(this.deps.db, save, wanted) : undefined;
+    if (!save || !row) throw new ApiError('not_found', version ? 'No such version of this save.' : 'No save with this key.');
+    if (row.deleted === 1) {
+      throw new ApiError('not_found', 'This save was deleted; an older version can be restored.', { deleted: true, version: row.version });
+    }
+    return { save, version: row, body: await this.deps.blobs.get(userId, row.sha256) };
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Streams an upload body to a temp file while hashing it, so a save of any size passes through
+ * bounded memory. Nothing here is durable: the blob store makes the bytes durable once the hash
+ * is verified. An aborted or oversized body removes the temp file.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ApiError } from '@retrosync/api';
+
+export interface SpooledUpload {
+  path: string;
+  sha256: string;
+  size: number;
+  /** Removes the temp file (idempotent; harmless after the blob store consumed it). */
+  discard(): Promise<void>;
+}
+
+export async function spoolUpload(body: Readable, dir: string, maxBytes: number): Promise<SpooledUpload> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `upload-${Date.now()}-${randomBytes(8).toString('hex')}`);
+  const discard = () => rm(path, { force: true });
+  const hash = createHash('sha256');
+  let size = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        done(new ApiError('payload_too_large', `A save may be at most ${maxBytes} bytes.`, { maxBytes }));
+        return;
+      }
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(body, meter, createWriteStream(path, { flags: 'wx' }));
+  } catch (err) {
+    await discard();
+    throw err;
+  }
+  return { path, sha256: hash.digest('hex'), size, discard };
+}
+
+/** Removes spool files older than `olderThanMs` that a crash left behind (run at start-up). */
+export async function sweepSpool(dir: string, olderThanMs: number, now = Date.now()): Promise<number> {
+  let removed = 0;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith('upload-')) continue;
+    const s = await stat(join(dir, name)).catch(() => null);
+    if (s && s.mtimeMs < now - olderThanMs) {
+      await rm(join(dir, name), { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}

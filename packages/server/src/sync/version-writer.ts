@@ -1,0 +1,214 @@
+/**
+ * The one place a version is written. Uploads, deletions and restores all come here: inside a
+ * single transaction that holds the user's feed lock it reads the head, applies the conflict
+ * rule (core/sync), checks the quota, inserts the version, moves the head, flags the conflict
+ * loser, logs the conflict, prunes old versions and stages the change events. The bytes are
+ * already in the blob store when this runs, so a crash at any point leaves at most an
+ * unreferenced blob — never a version without bytes.
+ */
+import { decideUpload, normalizeName, normalizeSaveKey, parseSaveKey, kindToString, type UploadOutcome } from '@retrosync/core';
+import type { Clock } from '../clock.js';
+import { newId } from '../db/schema.js';
+import type { EventHub, SyncEvent } from '../events/event-hub.js';
+import { lockUserFeed, nextFeedSeq } from './feed-lock.js';
+import { assertWithinQuota, type QuotaLimits } from './quota.js';
+import { pruneSaveVersions } from './retention.js';
+import type { SaveRow, SaveVersionRow, SyncDb } from './schema.js';
+
+export type { SyncDb };
+
+export interface VersionWriterDeps {
+  db: SyncDb;
+  events: EventHub;
+  clock: Clock;
+  quota: QuotaLimits;
+  retention: { versionsPerSave: number };
+}
+
+export interface WriteVersionInput {
+  userId: string;
+  /** A key from a client; validated here (InvalidSaveKeyError → 400 invalid_key). */
+  key: string;
+  sha256: string;
+  size: number;
+  deleted: boolean;
+  baseVersion: number | null;
+  deviceId: string | null;
+  fileMtime: number | null;
+  correctedMtime: number;
+  metadata: string | null;
+  restoredFrom?: number | null;
+  /** Called under the lock before a version referencing new bytes commits: makes sure the blob is (still) there. */
+  ensureBlob?: () => Promise<void>;
+}
+
+export interface WriteVersionResult {
+  outcome: UploadOutcome;
+  save: SaveRow;
+  /** The head after the write (null only when a deletion hit a save that does not exist). */
+  head: SaveVersionRow | null;
+  /** The version this write is; for `unchanged`, the head. */
+  stored: SaveVersionRow | null;
+}
+
+export class VersionWriter {
+  constructor(private readonly deps: VersionWriterDeps) {}
+
+  async write(input: WriteVersionInput): Promise<WriteVersionResult> {
+    const parsed = parseSaveKey(input.key);
+    const displayKey = input.key.normalize('NFC');
+    const keyNorm = normalizeSaveKey(displayKey);
+    const after: Array<() => void> = [];
+    const result = await this.deps.db.transaction().execute(async (trx) => {
+      await lockUserFeed(trx, input.userId);
+      const now = this.deps.clock.now();
+      let save = await trx.selectFrom('saves').selectAll().where('user_id', '=', input.userId).where('key_norm', '=', keyNorm).executeTakeFirst();
+      const head = save?.head_version != null ? await versionRow(trx, save.id, save.head_version) : null;
+      const decision = decideUpload(
+        head ? { version: head.version, sha256: head.sha256, correctedMtime: head.corrected_mtime, deleted: head.deleted === 1 } : null,
+        { baseVersion: input.baseVersion, sha256: input.sha256, correctedMtime: input.correctedMtime, deleted: input.deleted },
+      );
+      if (decision.outcome === 'unchanged') {
+        return { outcome: decision.outcome, save: save ?? null, head, stored: head };
+      }
+      if (!input.deleted) {
+        const known = await trx
+          .selectFrom('save_versions')
+          .select('version')
+          .where('user_id', '=', input.userId)
+          .where('sha256', '=', input.sha256)
+          .limit(1)
+          .executeTakeFirst();
+        if (!known) await assertWithinQuota(trx, this.deps.quota, input.userId, input.size);
+        await input.ensureBlob?.();
+      }
+      if (!save) {
+        save = {
+          id: newId(),
+          user_id: input.userId,
+          key_norm: keyNorm,
+          key: displayKey,
+          system: parsed.system,
+          game: parsed.game,
+          game_norm: normalizeName(parsed.game),
+          kind: kindToString(parsed.kind),
+          head_version: null,
+          last_version: 0,
+          head_seq: 0,
+          metadata: null,
+          created_at: now,
+          updated_at: now,
+        };
+        await trx.insertInto('saves').values(save).execute();
+      }
+      const stored: SaveVersionRow = {
+        save_id: save.id,
+        version: save.last_version + 1,
+        user_id: input.userId,
+        sha256: input.sha256,
+        size: input.size,
+        deleted: input.deleted ? 1 : 0,
+        conflict: decision.conflictLoser === 'incoming' ? 1 : 0,
+        device_id: input.deviceId,
+        file_mtime: input.fileMtime,
+        corrected_mtime: input.correctedMtime,
+        restored_from: input.restoredFrom ?? null,
+        metadata: input.metadata,
+        created_at: now,
+      };
+      await trx.insertInto('save_versions').values(stored).execute();
+      if (decision.conflictLoser === 'head' && head) {
+        await trx.updateTable('save_versions').set({ conflict: 1 }).where('save_id', '=', save.id).where('version', '=', head.version).execute();
+      }
+      const update: Partial<SaveRow> = { last_version: stored.version, updated_at: now };
+      if (decision.becomesHead) {
+        update.head_version = stored.version;
+        update.head_seq = await nextFeedSeq(trx, input.userId);
+        if (input.metadata !== null) update.metadata = input.metadata;
+      }
+      await trx.updateTable('saves').set(update).where('id', '=', save.id).execute();
+      save = { ...save, ...update };
+      if (decision.becomesHead) await pruneSaveVersions(trx, save.id, stored.version, this.deps.retention.versionsPerSave);
+
+      const events: SyncEvent[] = [];
+      if (decision.becomesHead) {
+        events.push({
+          type: 'save',
+          data: {
+            key: save.key,
+            version: stored.version,
+            sha256: stored.sha256,
+            size: stored.size,
+            deleted: stored.deleted === 1,
+            deviceId: stored.device_id,
+            cursor: save.head_seq,
+          },
+        });
+      }
+      if (decision.conflictLoser && head) {
+        const [winner, loser] = decision.becomesHead ? [stored, head] : [head, stored];
+        const side = (v: SaveVersionRow) => ({ version: v.version, deviceId: v.device_id, correctedMtime: v.corrected_mtime });
+        events.push({ type: 'conflict', data: { key: save.key, winner: side(winner), loser: side(loser) } });
+        await this.logConflict(trx, input, save, winner, loser, now);
+      }
+      for (const e of events) after.push(await this.deps.events.publishWith(trx, input.userId, e));
+      const newHead = decision.becomesHead ? stored : head;
+      return { outcome: decision.outcome, save, head: newHead, stored };
+    });
+    for (const fn of after) fn();
+    if (!result.save) return { ...result, save: placeholderSave(input.userId, displayKey) };
+    return result as WriteVersionResult;
+  }
+
+  /** A `conflict` sync-log entry with both times and the winner, attributed to the uploading device. */
+  private async logConflict(trx: SyncDb, input: WriteVersionInput, save: SaveRow, winner: SaveVersionRow, loser: SaveVersionRow, now: number) {
+    if (!input.deviceId) return;
+    const side = (v: SaveVersionRow) => ({
+      version: v.version,
+      deviceId: v.device_id,
+      sha256: v.sha256,
+      fileMtime: v.file_mtime,
+      correctedMtime: v.corrected_mtime,
+      deleted: v.deleted === 1,
+    });
+    await trx
+      .insertInto('sync_logs')
+      .values({
+        id: newId(),
+        user_id: input.userId,
+        device_id: input.deviceId,
+        action: 'conflict',
+        file_path: save.key,
+        file_size: input.size,
+        status: 'success',
+        error_msg: null,
+        metadata: JSON.stringify({ rule: 'last-write-wins by corrected file time', winner: side(winner), loser: side(loser) }),
+        created_at: now,
+      })
+      .execute();
+  }
+}
+
+async function versionRow(db: SyncDb, saveId: string, version: number): Promise<SaveVersionRow | null> {
+  return (await db.selectFrom('save_versions').selectAll().where('save_id', '=', saveId).where('version', '=', version).executeTakeFirst()) ?? null;
+}
+
+function placeholderSave(userId: string, key: string): SaveRow {
+  const p = parseSaveKey(key);
+  return {
+    id: '',
+    user_id: userId,
+    key_norm: normalizeSaveKey(key),
+    key,
+    system: p.system,
+    game: p.game,
+    game_norm: normalizeName(p.game),
+    kind: kindToString(p.kind),
+    head_version: null,
+    last_version: 0,
+    head_seq: 0,
+    metadata: null,
+    created_at: 0,
+    updated_at: 0,
+  };
+}
