@@ -54,9 +54,10 @@ export const syncSaveRoutes = {
   versions: defineRoute({
     id: 'sync.versions',
     method: 'GET',
-    path: '/api/sync/saves/*/versions',
+    path: '/api/sync/versions/*',
     auth: 'user_or_device',
     summary: "A save's versions, newest first (conflict versions included)",
+    description: 'Also answered at `GET /api/sync/saves/<key>/versions` (same reply).',
     tags: ['sync'],
     params: keyParams,
     response: z.object({ key: z.string(), head: z.number().int().nullable(), versions: z.array(saveVersion) }),
@@ -89,9 +90,10 @@ export const syncFeedRoutes = {
       'Without `since`: every live head. With `since`: heads changed after that cursor, deleted ones with ' +
       '`deleted: true`. `wait` (≤ 60 s) holds the request until something changes. Keep the returned `cursor` ' +
       'and send it as `since` next time. Filters: `emulator` (system id, e.g. gba) and `game` (case-insensitive ' +
-      'substring). TSV (`?format=tsv` or `Accept: text/tab-separated-values`): one line per file, TAB-separated ' +
-      `columns ${SYNC_FILES_TSV_COLUMNS.join(', ')} (key percent-encoded per segment, deleted 0/1, empty fileMtime ` +
-      'when unknown), no header, then a last line `#cursor<TAB><cursor>`.',
+      'substring). TSV (`?format=tsv` or `Accept: text/tab-separated-values`), for busybox clients: a first line ' +
+      `of column names (${SYNC_FILES_TSV_COLUMNS.join(', ')}), then one TAB-separated line per file in that order ` +
+      '(key: each segment percent-encoded as in URLs, so no TAB/newline/space; deleted: true|false; fileMtime and ' +
+      'deviceId empty when unknown), then a last line `#cursor<TAB><N>`.',
     tags: ['sync'],
     query: z.object({
       since: z.coerce.number().int().min(0).optional(),

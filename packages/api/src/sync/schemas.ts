@@ -70,10 +70,10 @@ export const uploadResult = z.object({
 export type UploadResult = z.infer<typeof uploadResult>;
 
 /**
- * Columns of the TSV form of `GET /api/sync/files`, in order. One line per file, fields
- * separated by TAB, no header line; the last line is `#cursor<TAB><cursor>`. Key segments are
- * percent-encoded exactly as in URLs (so a key never contains TAB or newline); `deleted` is 0/1;
- * `fileMtime` may be empty.
+ * Columns of the TSV form of `GET /api/sync/files`, in order. The reply is a line of these
+ * column names, one TAB-separated line per file, then `#cursor<TAB><N>`. Key segments are
+ * percent-encoded exactly as in URLs (so a key never contains TAB, newline or space);
+ * `deleted` is true/false; `fileMtime` and `deviceId` may be empty.
  */
 export const SYNC_FILES_TSV_COLUMNS = ['key', 'version', 'sha256', 'size', 'deleted', 'correctedMtime', 'fileMtime', 'deviceId', 'cursor'] as const;
 

@@ -49,6 +49,8 @@ describe.each(syncTargets())('sync saves on %s', (target) => {
 
     const versions = expectJson(await ctx.app.inject({ method: 'GET', url: saveUrl(KEY, '/versions'), headers: bearer(alice.token) }), 200).data;
     expect(versions.head).toBe(3);
+    const same = expectJson(await ctx.app.inject({ method: 'GET', url: `/api/sync/versions/${saveUrl(KEY).slice('/api/sync/saves/'.length)}`, headers: deviceHeaders(a) }), 200).data;
+    expect(same).toEqual(versions);
     expect(versions.versions.map((v: any) => [v.version, v.conflict, v.head])).toEqual([
       [4, true, false],
       [3, false, true],

@@ -13,12 +13,13 @@ import type { WriteVersionResult } from '../sync/version-writer.js';
 import { toSaveHead, toSaveVersion } from '../sync/wire.js';
 
 const PREFIX = '/api/sync/saves/';
+const VERSIONS_PREFIX = '/api/sync/versions/';
 
-/** The save key of a request to `/api/sync/saves/<key>[/versions]`; 400 `invalid_key` when malformed. */
-export function keyFromUrl(req: FastifyRequest): { key: string; versions: boolean } {
+/** The save key of a request to `/api/sync/saves/<key>[/versions]` (or `/api/sync/versions/<key>`); 400 `invalid_key` when malformed. */
+export function keyFromUrl(req: FastifyRequest, prefix = PREFIX): { key: string; versions: boolean } {
   const path = (req.raw.url ?? '').split('?')[0] ?? '';
-  let rest = path.startsWith(PREFIX) ? path.slice(PREFIX.length) : '';
-  const versions = rest.endsWith('/versions');
+  let rest = path.startsWith(prefix) ? path.slice(prefix.length) : '';
+  const versions = prefix === PREFIX && rest.endsWith('/versions');
   if (versions) rest = rest.slice(0, -'/versions'.length);
   try {
     const key = decodeSaveKeyPath(rest);
@@ -81,14 +82,20 @@ export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService):
     return toUploadResult(result);
   });
 
+  const versionsOf = async (userId: string, key: string) => {
+    const save = await findSave(sync.deps.db, userId, key);
+    if (!save) throw new ApiError('not_found', 'No save with this key.');
+    const rows = await listVersions(sync.deps.db, save);
+    return { key: save.key, head: save.head_version, versions: rows.map((v) => toSaveVersion(save, v)) };
+  };
+
+  registerRoute(app, syncSaveRoutes.versions, async ({ req, auth }) => versionsOf(auth.userId, keyFromUrl(req, VERSIONS_PREFIX).key));
+
   registerRoute(app, syncSaveRoutes.download, async ({ req, reply, auth, query }) => {
     const { key, versions } = keyFromUrl(req);
     if (versions) {
-      const save = await findSave(sync.deps.db, auth.userId, key);
-      if (!save) throw new ApiError('not_found', 'No save with this key.');
-      const rows = await listVersions(sync.deps.db, save);
-      const data = { key: save.key, head: save.head_version, versions: rows.map((v) => toSaveVersion(save, v)) };
-      return reply.type('application/json; charset=utf-8').send({ success: true, data });
+      // `/api/sync/saves/<key>/versions`: the issue's spelling of sync.versions.
+      return reply.type('application/json; charset=utf-8').send({ success: true, data: await versionsOf(auth.userId, key) });
     }
     const { save, version, body } = await sync.openDownload(auth.userId, key, query.version);
     reply
