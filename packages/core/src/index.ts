@@ -1,2 +1,3 @@
 export * from './key/index.js';
 export * from './sync/index.js';
+export * from './identity/index.js';
