@@ -5,6 +5,7 @@
  */
 export { LAYOUTS_URL } from './data.js';
 export type { FolderLevel, StateNaming } from './data.js';
+export { autoLoadStatesFor } from './auto-states.js';
 export { detectPlatform, type Detection, type DetectOptions } from './detect.js';
 export { memoryFs, rootedFs, type FileStat, type FileSystem, type MemoryFile } from './fs.js';
 export { identifyPath, type IdentifyContext, type Identification } from './identify.js';
