@@ -18,7 +18,9 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Dialect } from './db/open.js';
 import type { Database } from './db/schema.js';
-import { createAuthenticator } from './http/auth.js';
+import { createAuthenticator, SESSION_COOKIE } from './http/auth.js';
+import { registerCsrf } from './http/csrf.js';
+import { registerDashboard } from './http/dashboard.js';
 import { installErrorHandling } from './http/errors.js';
 import { createLimits } from './http/limits.js';
 import { loggerOptions } from './logger.js';
@@ -77,6 +79,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'X-Client-Time'],
   });
   installErrorHandling(app);
+  registerCsrf(app, { cookieName: SESSION_COOKIE, credentialHeaders: ['x-api-key'], trustedOrigins: config.corsOrigins.filter((o) => o !== '*') });
 
   const jwt = createJwtService(options.jwtSecret, clock);
   const limits = createLimits(config, clock);
@@ -99,6 +102,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.decorate('deps', deps);
 
   for (const mod of options.routeModules ?? defaultRouteModules) mod(app, deps);
+  await registerDashboard(app, { sessionCookie: SESSION_COOKIE });
   return app;
 }
 

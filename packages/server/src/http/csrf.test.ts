@@ -1,6 +1,16 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCookie, registerCsrf } from './csrf.js';
+import {
+  bearer,
+  createTestContext,
+  databaseTargets,
+  deviceHeaders,
+  expectJson,
+  pairDevice,
+  registerUser,
+  type TestContext,
+} from '../test-support/index.js';
 
 const COOKIE = 'retrosync_token=abc.def.ghi';
 
@@ -66,5 +76,44 @@ describe('CSRF protection of cookie sessions', () => {
     expect(hasCookie('retrosync_token=', 'retrosync_token')).toBe(false);
     expect(hasCookie('my_retrosync_token=1', 'retrosync_token')).toBe(false);
     expect(hasCookie(undefined, 'retrosync_token')).toBe(false);
+  });
+});
+
+describe.each(databaseTargets())('CSRF guard wired into buildApp (%s)', (target) => {
+  let ctx: TestContext;
+
+  beforeAll(async () => {
+    ctx = await createTestContext(target);
+  });
+
+  afterAll(async () => {
+    await ctx.close();
+  });
+
+  it('refuses a cookie-authenticated change without the header and accepts it with the header', async () => {
+    const alice = await registerUser(ctx);
+    const cookie = `retrosync_token=${alice.token}`;
+    const refused = await ctx.app.inject({ method: 'PATCH', url: '/api/auth/me', headers: { cookie }, payload: { name: 'Mallory' } });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ success: false, code: 'forbidden', details: { csrf: true } });
+    const me = expectJson(await ctx.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie } }), 200);
+    expect(me.data.user.name).toBe('Test User');
+
+    const accepted = await ctx.app.inject({
+      method: 'PATCH',
+      url: '/api/auth/me',
+      headers: { cookie, 'x-requested-with': 'retrosync' },
+      payload: { name: 'Alice' },
+    });
+    expect(expectJson(accepted, 200).data.user.name).toBe('Alice');
+  });
+
+  it('leaves Bearer users and devices alone', async () => {
+    const bob = await registerUser(ctx);
+    const code = await ctx.app.inject({ method: 'POST', url: '/api/devices/create-pairing-code', headers: bearer(bob.token) });
+    expect(code.statusCode).toBe(201);
+    const device = await pairDevice(ctx, bob.token);
+    const beat = await ctx.app.inject({ method: 'POST', url: '/api/sync/heartbeat', headers: deviceHeaders(device.apiKey) });
+    expect(beat.statusCode).toBe(200);
   });
 });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_CSP, SESSION_HINT, defaultDashboardDir, registerDashboard } from './dashboard.js';
+import { createTestContext } from '../test-support/index.js';
 
 const INDEX = '<!doctype html><html><head><script type="module" src="/assets/index-abc123.js"></script></head><body><div id="root"></div></body></html>';
 
@@ -109,6 +110,23 @@ describe('dashboard not built', () => {
       expect((await app.inject({ method: 'GET', url: '/assets/index-abc123.js' })).statusCode).toBe(404);
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('dashboard wired into buildApp', () => {
+  it('answers / with HTML (the dashboard or the build hint) and keeps unknown API routes JSON', async () => {
+    const ctx = await createTestContext('sqlite');
+    try {
+      const root = await ctx.app.inject({ method: 'GET', url: '/dashboard/devices' });
+      expect([200, 503]).toContain(root.statusCode);
+      expect(root.headers['content-type']).toMatch(/^text\/html/);
+      expect(root.headers['content-security-policy']).toBe(DASHBOARD_CSP);
+      const unknown = await ctx.app.inject({ method: 'GET', url: '/api/no-such-endpoint' });
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json()).toMatchObject({ success: false, code: 'route_not_found' });
+    } finally {
+      await ctx.close();
     }
   });
 });
