@@ -1,0 +1,178 @@
+# Save identity for busybox awk, part 3: ROM index, path → key (identify) and key → path
+# (place). Mirrors packages/core/src/identity/{roms,resolve-system,identify,place}.ts.
+#
+# MODE=identify  stdin: "<mtime>\t<size>\t<host path>" (size/mtime may be empty)
+#                out:   save\t<enc key>\t<mtime>\t<size>\t<compressed>\t<autoload>\t<host path>
+#                       ignored|ambiguous|unsupported\t<reason or candidates>\t\t\t\t\t<host path>
+# MODE=place     stdin: "<enc key>"   out: ok\t<enc key>\t<host path>\t<compress>  |  err\t<enc key>\t<code>\t<message>
+# MODE=key       stdin: "<enc key>"   out: valid\t<canonical enc key>\t<normalized>  |  invalid\t<reason>
+# MODE=roots     out:   saves|states|roms\t<device dir>
+# ROMS: file of ROM host paths (optional). Host paths are ROOT + device path.
+
+BEGIN {
+  FS = "\t"
+  load_tables()
+  if (MODE != "key") build_profile()
+  if (ROMS != "") load_roms()
+  if (MODE == "roots") { print_roots(); exit 0 }
+}
+
+MODE == "key" {
+  e = decode_key($1)
+  if (e != "") print "invalid\t" e
+  else print "valid\t" encode_key(DKEY) "\t" normalized_key()
+  next
+}
+MODE == "identify" { identify_line($1, $2, $3); next }
+MODE == "place" { place_line($1); next }
+
+function dev(host) { return ROOT == "" ? host : (substr(host, 1, length(ROOT)) == ROOT ? substr(host, length(ROOT) + 1) : host) }
+
+function print_roots(   k, i, d, seen) {
+  split("saves states", KS, " ")
+  for (k = 1; k <= 2; k++) for (i = 1; i <= LN[KS[k]]; i++) {
+    if (L[KS[k], i, "incontent"]) { for (d = 1; d <= NR_ROOTS; d++) if (!((KS[k], ROOTS[d]) in seen)) { seen[KS[k], ROOTS[d]] = 1; print KS[k] "\t" ROOTS[d] } }
+    else if (!((KS[k], L[KS[k], i, "dir"]) in seen)) { seen[KS[k], L[KS[k], i, "dir"]] = 1; print KS[k] "\t" L[KS[k], i, "dir"] }
+  }
+  for (d = 1; d <= NR_ROOTS; d++) print "roms\t" ROOTS[d]
+}
+
+# ---- ROM index --------------------------------------------------------------------------------
+function load_roms(   line, p, r, n, file, e, fs, j, hidden, i) {
+  while ((getline line < ROMS) > 0) {
+    p = norm_path(dev(line))
+    for (r = 1; r <= NR_ROOTS; r++) if ((n = below(ROOTS[r], p)) > 0) break
+    if (r > NR_ROOTS || n > 3) continue
+    hidden = 0; for (i = 1; i < n; i++) if (SEG[i] ~ /^\./) hidden = 1
+    file = SEG[n]
+    if (hidden || file ~ /^\./ || ignore_reason(file) != "") continue
+    classify(file); if (FC != "other") continue
+    e = ext_of(file)
+    j = ++NROM
+    RP[j] = p; RF[j] = file; RS[j] = e == "" ? file : substr(file, 1, length(file) - length(e)); RR[j] = ROOTS[r]
+    RD[j] = n > 1 ? SEG[1] : ""
+    RY[j] = (("romext", e) in TB) ? TB["romext", e] : ""
+    if (RY[j] == "" && RD[j] != "") { fs = systems_for_folder(RD[j]); if (count(fs) == 1) RY[j] = fs }
+    RK[j] = fold(RS[j])
+  }
+  close(ROMS)
+}
+
+# ROM indexes named like game (optionally only in dir) into HITS[1..n]; returns n.
+function find_roms(game, dir,   g, j, n) {
+  g = fold(game); n = 0
+  for (j = 1; j <= NROM; j++) if (RK[j] == g && (dir == "" || dirname(RP[j]) == dir)) HITS[++n] = j
+  return n
+}
+
+# ---- system decision ----------------------------------------------------------------------------
+function allowed(systems, cands,   a, n, i, out, c, cn, ca) {
+  out = ""; n = split(systems, a, ",")
+  for (i = 1; i <= n; i++) {
+    if (a[i] == "") continue
+    if (cands == "*") { out = add(out, a[i]); continue }
+    cn = split(cands, ca, ",")
+    for (c = 1; c <= cn; c++) if (same_family(ca[c], a[i])) { out = add(out, a[i]); break }
+  }
+  return out
+}
+
+# Sets DEC_SYS and DEC_EV, or DEC_SYS="" with DEC_CANDS/DEC_REASON.
+function resolve(cands, romext, game, path, incontent, size,   hint, named, only, fam, roms, n, i, fit, a, s, sizes, raw) {
+  raw = cands
+  if (cands == "") cands = "*"
+  hint = romext != "" && (("romext", romext) in TB) ? TB["romext", romext] : ""
+  named = allowed(hint, cands)
+  if (count(named) == 1) { DEC_SYS = named; DEC_EV = "name"; return }
+  only = cands != "*" && count(cands) == 1 ? cands : ""
+  fam = only != "" && (("family", only) in TB) && count(TB["family", only]) > 1
+  if (only != "" && !fam) { DEC_SYS = only; DEC_EV = "folder"; return }
+  roms = ""
+  if (incontent) { n = find_roms(game, dirname(path)); for (i = 1; i <= n; i++) roms = roms "," RY[HITS[i]] }
+  n = find_roms(game, ""); for (i = 1; i <= n; i++) roms = roms "," RY[HITS[i]]
+  roms = allowed(roms, cands)
+  if (count(roms) == 1) { DEC_SYS = roms; DEC_EV = "rom"; return }
+  if (only != "") { DEC_SYS = only; DEC_EV = "folder"; return }
+  cands = count(roms) > 1 ? roms : (cands == "*" ? "" : cands)
+  if (count(cands) > 1 && size != "") {
+    fit = ""; n = split(cands, a, ",")
+    for (i = 1; i <= n; i++) { s = a[i]; sizes = (("size", s) in TB) ? TB["size", s] : ""; if (sizes == "" || has(sizes, size + 0)) fit = add(fit, s) }
+    if (count(fit) == 1) { DEC_SYS = fit; DEC_EV = "size"; return }
+    if (fit != "") cands = fit
+  }
+  DEC_SYS = ""; DEC_CANDS = sorted(cands)
+  DEC_REASON = cands == "" ? (raw == "*" ? "no system folder here and no ROM named like the game found; add the ROM folder to the ROM roots" : "the folder names no known system and no ROM named like the game was found") : "this folder serves " DEC_CANDS "; no ROM named like the game tells which"
+}
+
+# ---- identify ---------------------------------------------------------------------------------
+function out_other(status, what, host) { print status "\t" what "\t\t\t\t\t" host }
+
+function locate(kind, path,   i, r, n, nf, fa) {
+  for (i = 1; i <= LN[kind]; i++) {
+    if (L[kind, i, "incontent"]) {
+      for (r = 1; r <= NR_ROOTS; r++) if ((n = below(ROOTS[r], path)) >= 2) { LOC = i; LOC_F[1] = SEG[1]; LOC_NF = 1; return 1 }
+    } else if (L[kind, i, "dir"] != "") {
+      nf = split(L[kind, i, "folders"], fa, ",")
+      if ((n = below(L[kind, i, "dir"], path)) > 0 && n == nf + 1) { LOC = i; LOC_NF = nf; for (r = 1; r <= nf; r++) LOC_F[r] = SEG[r]; return 1 }
+    }
+  }
+  return 0
+}
+
+function under_any(path,   k, i) {
+  for (k = 1; k <= 2; k++) for (i = 1; i <= LN[KS2[k]]; i++)
+    if (!L[KS2[k], i, "incontent"] && L[KS2[k], i, "dir"] != "" && below(L[KS2[k], i, "dir"], path) > 0) return 1
+  return 0
+}
+
+function narrow(systems,   both, a, n, i) {
+  if (systems == "") return
+  if (EV_C == "*") { EV_C = systems; return }
+  both = ""; n = split(EV_C, a, ",")
+  for (i = 1; i <= n; i++) if (has(systems, a[i])) both = add(both, a[i])
+  EV_C = both == "" ? systems : both
+}
+
+function folder_evidence(kind,   fa, nf, i, lvl, name, dash) {
+  EV_C = "*"; EV_CORE = ""
+  if (L[kind, LOC, "incontent"]) { narrow(systems_for_folder(LOC_F[1])); if (EV_C == "*") EV_C = ""; return }
+  nf = split(L[kind, LOC, "folders"], fa, ",")
+  for (i = 1; i <= nf; i++) {
+    lvl = fa[i]; name = LOC_F[i]
+    if (lvl == "core") { EV_CORE = name; narrow(systems_for_core(name)) }
+    else if (lvl == "tag") narrow(systems_for_tag(name))
+    else if (lvl == "tag-core") {
+      dash = index(name, "-")
+      EV_CORE = dash ? PREFIX substr(name, dash + 1) : ""
+      narrow(systems_for_tag(dash ? substr(name, 1, dash - 1) : name))
+    } else narrow(systems_for_folder(name))
+  }
+  if (nf > 0 && EV_C == "*") EV_C = ""
+  if (nf == 0) EV_C = "*"
+}
+
+function identify_line(mtime, size, host,   path, name, r, kind, minui, game, romext, key, core, e) {
+  split("saves states", KS2, " ")
+  path = norm_path(dev(host)); name = basename(path)
+  r = ignore_reason(path)
+  if (r != "") { out_other("ignored", r, host); return }
+  classify(name)
+  if (FC == "thumbnail") { out_other("ignored", "image", host); return }
+  if (FC == "other") { out_other("ignored", under_any(path) ? "not-a-save-file" : "outside-save-folders", host); return }
+  kind = FC == "state" ? "states" : "saves"
+  if (!locate(kind, path)) { out_other("ignored", "outside-save-folders", host); return }
+  if (FC == "state" && L[kind, LOC, "naming"] == "retroarch" && FC_NAMING != "retroarch") { out_other("ignored", "not-a-save-file", host); return }
+  minui = has(L[kind, LOC, "folders"], "tag") || has(L[kind, LOC, "folders"], "tag-core")
+  if (minui) { split_rom_ext(FC_STEM); game = SPLIT_GAME; romext = SPLIT_EXT } else { game = FC_STEM; romext = "" }
+  folder_evidence(kind)
+  resolve(EV_C == "*" ? "" : EV_C, romext, game, path, L[kind, LOC, "incontent"], size)
+  if (EV_C == "*") {}  # handled inside resolve: "" means any
+  if (DEC_SYS == "") { out_other("ambiguous", DEC_CANDS, host); return }
+  core = EV_CORE != "" ? EV_CORE : (FC == "state" && (DEC_SYS in CORE) ? CORE[DEC_SYS] : "")
+  if (FC == "state" && core == "") { out_other("unsupported", "no core is known for this state (set a core for " DEC_SYS ")", host); return }
+  key = DEC_SYS "/" game "/" (FC == "state" ? "state/" core "/" FC_SLOT : FC)
+  key = nfc(key)
+  e = key_error(key)
+  if (e != "") { out_other("unsupported", e, host); return }
+  print "save\t" encode_key(key) "\t" mtime "\t" size "\t" L[kind, LOC, "compressed"] "\t" ((FC == "state" && FC_SLOT == "auto" && L[kind, LOC, "autoload"]) ? 1 : 0) "\t" host
+}
