@@ -1,0 +1,87 @@
+/**
+ * `backups/` in RETROSYNC_HOME: every local file the client replaces or removes is copied here
+ * first, one folder per backup (`<time>-<reason>-<rand>/<file name>` plus `origin.json`), pruned
+ * to a retention limit (count and age), oldest first.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { basename, join } from 'node:path';
+
+export interface Retention {
+  maxEntries: number;
+  maxAgeDays: number;
+}
+
+export const DEFAULT_RETENTION: Retention = { maxEntries: 200, maxAgeDays: 30 };
+
+export interface BackupInfo {
+  dir: string;
+  file: string;
+  origin: string;
+  key: string | null;
+  reason: string;
+  createdAt: string;
+}
+
+export class Backups {
+  constructor(
+    readonly root: string,
+    private readonly retention: Retention = DEFAULT_RETENTION,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Keeps a copy of `bytes` (the file at `origin`) before it is replaced; returns the copy's path. */
+  async keep(origin: string, bytes: Uint8Array, reason: string, key: string | null): Promise<string> {
+    const at = new Date(this.now());
+    const stamp = at.toISOString().replace(/[:.]/g, '-');
+    const dir = join(this.root, `${stamp}-${reason}-${randomBytes(3).toString('hex')}`);
+    await fsp.mkdir(dir, { recursive: true });
+    const file = join(dir, basename(origin));
+    const handle = await fsp.open(file, 'wx', 0o600);
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    const info = { origin, key, reason, createdAt: at.toISOString() };
+    await fsp.writeFile(join(dir, 'origin.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+    await this.prune();
+    return file;
+  }
+
+  async list(): Promise<BackupInfo[]> {
+    let names: string[];
+    try {
+      names = (await fsp.readdir(this.root)).sort();
+    } catch {
+      return [];
+    }
+    const out: BackupInfo[] = [];
+    for (const name of names) {
+      const dir = join(this.root, name);
+      try {
+        const info = JSON.parse(await fsp.readFile(join(dir, 'origin.json'), 'utf8')) as Omit<BackupInfo, 'dir' | 'file'>;
+        out.push({ ...info, dir, file: join(dir, basename(info.origin)) });
+      } catch {
+        // a folder without its description is not ours; leave it alone
+      }
+    }
+    return out;
+  }
+
+  /** Drops the oldest backups beyond the count limit and those older than the age limit. */
+  async prune(): Promise<number> {
+    const all = await this.list();
+    const cutoff = this.now() - this.retention.maxAgeDays * 86_400_000;
+    const excess = Math.max(0, all.length - this.retention.maxEntries);
+    let removed = 0;
+    for (const [i, b] of all.entries()) {
+      if (i < excess || Date.parse(b.createdAt) < cutoff) {
+        await fsp.rm(b.dir, { recursive: true, force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+}

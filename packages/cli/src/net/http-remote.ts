@@ -1,0 +1,158 @@
+/**
+ * {@link Remote} over HTTP with the shared typed client. Every request carries the device clock
+ * (`X-Client-Time`). Downloads are read as bytes (the typed client reads text) with progress, and
+ * checked against the server's SHA-256 before the engine sees them.
+ */
+import { createHash } from 'node:crypto';
+import {
+  ApiError,
+  createApiClient,
+  heartbeatRoutes,
+  isErrorCode,
+  syncFeedRoutes,
+  syncLogRoutes,
+  syncSaveRoutes,
+  type ApiClient,
+} from '@retrosync/api';
+import { encodeSaveKeyPath } from '@retrosync/core';
+import type { Downloaded, Progress, Remote, RemoteHead } from './remote.js';
+
+export const CLIENT_VERSION = '0.1.0';
+
+export interface HttpRemoteOptions {
+  server: string;
+  apiKey: string;
+  deviceId: string;
+  platform?: string;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+function clock(now: () => number): Record<string, string> {
+  return { 'x-client-time': String(now()) };
+}
+
+function toHead(h: { key: string; version: number; sha256: string; size: number; deleted: boolean; deviceId: string | null; fileMtime: number | null; correctedMtime: number }): RemoteHead {
+  return { key: h.key, version: h.version, sha256: h.sha256, size: h.size, deleted: h.deleted, deviceId: h.deviceId, fileMtime: h.fileMtime, correctedMtime: h.correctedMtime };
+}
+
+/** Streams `bytes` in 64 KiB chunks so a progress bar can follow an upload. */
+function chunkedBody(bytes: Uint8Array, progress: Progress): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (offset >= bytes.length) {
+        controller.close();
+        return;
+      }
+      const end = Math.min(bytes.length, offset + 65_536);
+      controller.enqueue(bytes.subarray(offset, end));
+      offset = end;
+      progress(offset, bytes.length);
+    },
+  });
+}
+
+async function errorFrom(res: Response, what: string): Promise<ApiError> {
+  let env: { error?: string; code?: string; details?: Record<string, unknown> } | undefined;
+  try {
+    env = (await res.json()) as typeof env;
+  } catch {
+    env = undefined;
+  }
+  const code = isErrorCode(env?.code) ? env.code : res.status >= 500 ? 'internal_error' : res.status === 404 ? 'not_found' : 'validation_failed';
+  const err = new ApiError(code, env?.error ?? `HTTP ${res.status} from ${what}`, env?.details);
+  Object.defineProperty(err, 'status', { value: res.status });
+  return err;
+}
+
+export function httpRemote(options: HttpRemoteOptions): Remote {
+  const now = options.now ?? Date.now;
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const base = options.server.replace(/\/+$/, '');
+  const api: ApiClient = createApiClient({ baseUrl: base, apiKey: options.apiKey, fetch: doFetch, credentials: 'omit' });
+  return {
+    deviceId: options.deviceId,
+    async listFiles(opts = {}) {
+      const query: { since?: number; wait?: number } = {};
+      if (opts.since !== undefined && opts.since !== null) query.since = opts.since;
+      if (opts.wait !== undefined) query.wait = opts.wait;
+      const data = await api.call(syncFeedRoutes.files, { query, headers: clock(now), ...(opts.signal ? { signal: opts.signal } : {}) });
+      return { files: data.files.map(toHead), cursor: data.cursor };
+    },
+    async upload(key, bytes, meta, progress) {
+      const headers: Record<string, string> = {
+        'content-type': 'application/octet-stream',
+        'x-content-sha256': meta.sha256,
+        'x-file-mtime': String(Math.round(meta.fileMtimeMs)),
+        ...clock(now),
+      };
+      if (meta.baseVersion !== null) headers['x-base-version'] = String(meta.baseVersion);
+      let body: unknown = bytes;
+      const init: Record<string, unknown> = {};
+      if (progress && bytes.length > 1_000_000) {
+        body = chunkedBody(bytes, progress);
+        headers['content-length'] = String(bytes.length);
+        init.duplex = 'half';
+      }
+      const viaDuplex = init.duplex ? api.with({ fetch: (url, req) => doFetch(url, { ...req, duplex: 'half' } as RequestInit) }) : api;
+      const data = await viaDuplex.call(syncSaveRoutes.upload, { params: { '*': key }, body, headers } as never);
+      const reply = data as { outcome: 'accepted' | 'unchanged' | 'conflict_won' | 'conflict_lost'; head: RemoteHead; stored: { version: number } };
+      return { outcome: reply.outcome, head: toHead(reply.head), storedVersion: reply.stored.version };
+    },
+    async download(key, version, progress) {
+      const url = `${base}/api/sync/saves/${encodeSaveKeyPath(key)}${version !== undefined ? `?version=${version}` : ''}`;
+      const res = await doFetch(url, { headers: { 'x-api-key': options.apiKey, accept: 'application/octet-stream', ...clock(now) } });
+      if (!res.ok) throw await errorFrom(res, `GET ${url}`);
+      const total = Number(res.headers.get('content-length') ?? '0');
+      const chunks: Uint8Array[] = [];
+      let done = 0;
+      if (res.body) {
+        const reader = res.body.getReader();
+        for (;;) {
+          const { value, done: end } = await reader.read();
+          if (end) break;
+          chunks.push(value);
+          done += value.length;
+          if (progress && total > 1_000_000) progress(done, total);
+        }
+      }
+      const bytes = new Uint8Array(Buffer.concat(chunks));
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const claimed = res.headers.get('x-content-sha256');
+      if (claimed !== null && claimed !== sha256) {
+        throw new ApiError('checksum_mismatch', `The download of ${key} was damaged in transit (SHA-256 differs); it will be retried.`);
+      }
+      const v = Number(res.headers.get('x-version'));
+      const corrected = res.headers.get('x-corrected-mtime');
+      const out: Downloaded = { bytes, sha256, version: Number.isInteger(v) && v > 0 ? v : (version ?? 0), correctedMtime: corrected !== null && corrected !== '' ? Number(corrected) : null };
+      return out;
+    },
+    async versions(key) {
+      const data = await api.call(syncSaveRoutes.versions, { params: { '*': key }, headers: clock(now) });
+      return {
+        head: data.head,
+        versions: data.versions.map((v) => ({
+          version: v.version,
+          sha256: v.sha256,
+          size: v.size,
+          deleted: v.deleted,
+          conflict: v.conflict,
+          head: v.head,
+          deviceId: v.deviceId,
+          correctedMtime: v.correctedMtime,
+          createdAt: v.createdAt,
+        })),
+      };
+    },
+    async heartbeat() {
+      const body: { clientVersion: string; platform?: string } = { clientVersion: CLIENT_VERSION };
+      if (options.platform) body.platform = options.platform;
+      const data = await api.call(heartbeatRoutes.heartbeat, { body, headers: clock(now) });
+      return { clockOffsetMs: data.clockOffsetMs, heartbeatIntervalSeconds: data.heartbeatIntervalSeconds };
+    },
+    async log(entry) {
+      await api.call(syncLogRoutes.create, { body: { status: 'success', ...entry }, headers: clock(now) });
+    },
+  };
+}

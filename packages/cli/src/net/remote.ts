@@ -1,0 +1,80 @@
+/**
+ * The server as the sync engine sees it: a narrow port. `httpRemote` speaks the v1 API; tests
+ * may pass a fake. Errors: `ApiError` (with the server's code) or a network error.
+ */
+import { ApiError } from '@retrosync/api';
+
+export interface RemoteHead {
+  key: string;
+  version: number;
+  sha256: string;
+  size: number;
+  deleted: boolean;
+  deviceId: string | null;
+  fileMtime: number | null;
+  correctedMtime: number;
+}
+
+export interface FeedPage {
+  files: RemoteHead[];
+  cursor: number;
+}
+
+export type UploadOutcome = 'accepted' | 'unchanged' | 'conflict_won' | 'conflict_lost';
+
+export interface UploadReply {
+  outcome: UploadOutcome;
+  head: RemoteHead;
+  storedVersion: number;
+}
+
+export interface Downloaded {
+  bytes: Uint8Array;
+  version: number;
+  sha256: string;
+  correctedMtime: number | null;
+}
+
+export interface VersionInfo {
+  version: number;
+  sha256: string;
+  size: number;
+  deleted: boolean;
+  conflict: boolean;
+  head: boolean;
+  deviceId: string | null;
+  correctedMtime: number;
+  createdAt: string;
+}
+
+export type Progress = (done: number, total: number) => void;
+
+export interface LogEntry {
+  action: 'upload' | 'download' | 'delete' | 'conflict';
+  filePath: string;
+  fileSize?: number;
+  status?: 'success' | 'failed' | 'pending';
+  errorMsg?: string;
+  metadata?: string;
+}
+
+export interface Remote {
+  readonly deviceId: string;
+  listFiles(options?: { since?: number | null; wait?: number; signal?: AbortSignal }): Promise<FeedPage>;
+  upload(key: string, bytes: Uint8Array, meta: { sha256: string; baseVersion: number | null; fileMtimeMs: number }, progress?: Progress): Promise<UploadReply>;
+  download(key: string, version?: number, progress?: Progress): Promise<Downloaded>;
+  versions(key: string): Promise<{ head: number | null; versions: VersionInfo[] }>;
+  heartbeat(): Promise<{ clockOffsetMs: number | null; heartbeatIntervalSeconds: number }>;
+  log(entry: LogEntry): Promise<void>;
+}
+
+/** Worth retrying later (network down, server overloaded or failing), as opposed to a refusal. */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof ApiError) return err.status >= 500 || err.status === 429 || err.code === 'storage_unavailable';
+  if (err instanceof Error && err.name === 'AbortError') return false;
+  return true;
+}
+
+export function errorCode(err: unknown): string | null {
+  return err instanceof ApiError ? err.code : null;
+}

@@ -1,0 +1,103 @@
+/**
+ * The sync state in RETROSYNC_HOME/state.json: per save key what this device last synced
+ * (SHA-256 of the raw bytes, base version, size and file time of the local file, its path), the
+ * feed cursor, conflicts seen, and why uploads are paused. Written atomically after each pass.
+ */
+import { z } from 'zod';
+import { readJson, writeJsonAtomic } from '../config/json-file.js';
+
+const syncedEntry = z.object({
+  key: z.string(),
+  path: z.string(),
+  sha256: z.string().nullable(),
+  version: z.number().int(),
+  size: z.number().int(),
+  mtimeMs: z.number(),
+  /** The platform writes this file RZIP-compressed; sha256 is of the raw bytes. */
+  compressed: z.boolean().default(false),
+  /** An auto-load state (identity's flag): moved aside when a battery save for its game arrives. */
+  autoLoad: z.boolean().default(false),
+  system: z.string().nullable().default(null),
+  game: z.string().nullable().default(null),
+  kind: z.string().nullable().default(null),
+});
+export type SyncedEntry = z.infer<typeof syncedEntry>;
+
+const conflictNote = z.object({
+  key: z.string(),
+  at: z.string(),
+  outcome: z.enum(['conflict_won', 'conflict_lost', 'blank_kept_aside']),
+  version: z.number().int(),
+  backup: z.string().nullable(),
+});
+export type ConflictNote = z.infer<typeof conflictNote>;
+
+const stateSchema = z.object({
+  version: z.literal(1),
+  cursor: z.number().int().nullable(),
+  entries: z.record(z.string(), syncedEntry),
+  /** Auto-load states moved aside after a battery save arrived: key → head version then. */
+  parked: z.record(z.string(), z.number().int()).default({}),
+  conflicts: z.array(conflictNote).default([]),
+  lastSyncAt: z.string().nullable().default(null),
+  lastError: z.string().nullable().default(null),
+  pausedUntil: z.number().nullable().default(null),
+  pauseReason: z.string().nullable().default(null),
+});
+export type SyncStateData = z.infer<typeof stateSchema>;
+
+const MAX_CONFLICT_NOTES = 100;
+
+export function emptyState(): SyncStateData {
+  return { version: 1, cursor: null, entries: {}, parked: {}, conflicts: [], lastSyncAt: null, lastError: null, pausedUntil: null, pauseReason: null };
+}
+
+/** In-memory state with a by-path index; `save()` persists it. */
+export class SyncState {
+  private byPath = new Map<string, SyncedEntry>();
+
+  constructor(
+    readonly data: SyncStateData,
+    private readonly file: string | null,
+  ) {
+    for (const e of Object.values(data.entries)) this.byPath.set(e.path, e);
+  }
+
+  static async load(file: string): Promise<SyncState> {
+    const raw = await readJson(file).catch(() => null);
+    const parsed = stateSchema.safeParse(raw);
+    return new SyncState(parsed.success ? parsed.data : emptyState(), file);
+  }
+
+  static memory(): SyncState {
+    return new SyncState(emptyState(), null);
+  }
+
+  get(key: string): SyncedEntry | undefined {
+    return this.data.entries[key];
+  }
+
+  atPath(path: string): SyncedEntry | undefined {
+    return this.byPath.get(path);
+  }
+
+  set(entry: SyncedEntry): void {
+    const old = this.data.entries[entry.key];
+    if (old && old.path !== entry.path && this.byPath.get(old.path) === old) this.byPath.delete(old.path);
+    this.data.entries[entry.key] = entry;
+    this.byPath.set(entry.path, entry);
+  }
+
+  keys(): string[] {
+    return Object.keys(this.data.entries);
+  }
+
+  noteConflict(note: ConflictNote): void {
+    this.data.conflicts.push(note);
+    if (this.data.conflicts.length > MAX_CONFLICT_NOTES) this.data.conflicts.splice(0, this.data.conflicts.length - MAX_CONFLICT_NOTES);
+  }
+
+  async save(): Promise<void> {
+    if (this.file) await writeJsonAtomic(this.file, this.data, 0o600);
+  }
+}
