@@ -5,7 +5,7 @@
 import type { RawMarker, RawPlatform } from './data.js';
 import { layouts } from './data.js';
 import type { FileSystem } from './fs.js';
-import { expandTemplate } from './paths.js';
+import { expandTemplate, normalizePath } from './paths.js';
 import { rawPlatform, toDeviceType, type DeviceType } from './platforms.js';
 import { parseRetroArchCfg, type RetroArchSettings } from './retroarch-cfg.js';
 import { resolveProfile, scanRoots, type Profile, type ProfileOptions } from './profile.js';
@@ -46,15 +46,21 @@ function matches(fs: FileSystem, marker: RawMarker, path: string): boolean {
   return marker.starts_with === undefined || text.startsWith(marker.starts_with);
 }
 
-/** The volumes a template can be tried on: each of the platform's when it uses `{sd}`. */
-function volumesFor(template: string, p: RawPlatform): (string | undefined)[] {
-  return template.includes('{sd}') ? p.sync.volumes : [undefined];
+/**
+ * Where to look for markers: on the platform's volumes, or (`card`) with the volume at `/` —
+ * a mounted SD card or partition whose top is the folder read, rather than a copy of the
+ * device's whole tree.
+ */
+function volumesFor(template: string, p: RawPlatform, card: boolean): (string | undefined)[] {
+  if (!template.includes('{sd}')) return card ? [] : [undefined];
+  return card ? ['/'] : p.sync.volumes;
 }
 
-function findMarker(fs: FileSystem, p: RawPlatform, vars: Record<string, string | undefined>) {
+function findMarker(fs: FileSystem, p: RawPlatform, vars: Record<string, string | undefined>, card: boolean) {
   for (const marker of p.sync.markers) {
-    for (const sd of volumesFor(marker.path, p)) {
-      const path = expandTemplate(marker.path, { ...vars, sd: sd ?? vars.sd });
+    for (const sd of volumesFor(marker.path, p, card)) {
+      const expanded = expandTemplate(marker.path, { ...vars, sd: sd ?? vars.sd });
+      const path = expanded === null ? null : normalizePath(expanded);
       if (path !== null && matches(fs, marker, path)) return { path, volume: sd ?? null };
     }
   }
@@ -76,7 +82,7 @@ function pickVolume(fs: FileSystem, p: RawPlatform, vars: Record<string, string 
 function firstExisting(fs: FileSystem, templates: readonly string[], vars: Record<string, string | undefined>) {
   for (const t of templates) {
     const path = expandTemplate(t, vars);
-    if (path !== null && fs.stat(path)?.type === 'file') return path;
+    if (path !== null && fs.stat(path)?.type === 'file') return normalizePath(path);
   }
   return null;
 }
@@ -93,14 +99,19 @@ function readNextUi(fs: FileSystem, path: string | null) {
   return out;
 }
 
-/** Detects the platform of the device whose files `fs` reads (device paths), or null when none matches. */
+/**
+ * Detects the platform of the device whose files `fs` reads (device paths), or null when none
+ * matches. Whole device trees are tried first, then a card mounted at `/` (its `Saves/`,
+ * `.system/`, `MUOS/` … at the top): then the card's paths are reported from `/`.
+ */
 export function detectPlatform(fs: FileSystem, opts: DetectOptions = {}): Detection | null {
   const order = opts.platform ? [opts.platform] : layouts().sync_tables.detection_order;
   const baseVars: Record<string, string | undefined> = { ...layouts().sync_tables.default_vars, ...opts.vars };
-  for (const id of order) {
+  const candidates = [false, true].flatMap((card) => order.map((id) => ({ id, card })));
+  for (const { id, card } of candidates) {
     const p = rawPlatform(id);
-    const found = findMarker(fs, p, baseVars);
-    if (!found && !opts.platform) continue;
+    const found = findMarker(fs, p, baseVars, card);
+    if (!found && (!opts.platform || !card)) continue;
     const volume = found?.volume ?? pickVolume(fs, p, baseVars);
     const vars = { ...baseVars, ...(volume ? { sd: volume } : {}) };
     const config = firstExisting(fs, p.sync.retroarch_cfg ?? [], vars);

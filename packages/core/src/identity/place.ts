@@ -81,10 +81,6 @@ function defaultRomExtension(system: string): string | null {
   return null;
 }
 
-function stateCore(profile: Profile, key: SaveKey): string | null {
-  return key.kind.type === 'state' ? key.kind.core : null;
-}
-
 /**
  * Where `platform` (an id, or a resolved {@link Profile}) keeps the save with this key.
  * Throws {@link PlacementError} when the key cannot be placed there (a state of another core,
@@ -104,7 +100,7 @@ export function placeKey(platform: string | Profile, key: string, opts: PlaceOpt
   if (!layout) throw new PlacementError('no-core', `${profile.platform.id} has no ${isState ? 'state' : 'save'} folder`);
 
   const prefix = profile.stateCorePrefix;
-  const core = stateCore(profile, parsed);
+  const core = parsed.kind.type === 'state' ? parsed.kind.core : null;
   if (core !== null) {
     const ours = prefix === null ? !core.startsWith('minarch-') : core.startsWith(prefix);
     const fixedCore = !layout.folders.includes('core') && !layout.folders.includes('tag-core');
