@@ -4,7 +4,7 @@
  */
 import { homedir } from 'node:os';
 import type { FileSystem } from '@retrosync/core';
-import { diskFs } from './disk.js';
+import { nodeIdentityFs } from '../local-fs/identity-fs.js';
 
 export interface Io {
   out(line: string): void;
@@ -19,7 +19,7 @@ export function processIo(): Io {
   return {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
-    fs: diskFs(),
+    fs: nodeIdentityFs,
     cwd: process.cwd(),
     env: process.env,
     home: homedir(),
