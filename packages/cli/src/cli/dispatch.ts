@@ -14,6 +14,15 @@ export const COMMANDS: Readonly<Record<string, CommandLoader>> = {
   identify: async () => (await import('../commands/identify/index.js')).command,
   place: async () => (await import('../commands/place/index.js')).command,
   detect: async () => (await import('../commands/detect/index.js')).command,
+  pair: async () => (await import('../commands/pair/index.js')).command,
+  unpair: async () => (await import('../commands/unpair/index.js')).command,
+  sync: async () => (await import('../commands/sync/index.js')).command,
+  daemon: async () => (await import('../commands/daemon/index.js')).command,
+  status: async () => (await import('../commands/status/index.js')).command,
+  log: async () => (await import('../commands/log/index.js')).command,
+  history: async () => (await import('../commands/history/index.js')).command,
+  restore: async () => (await import('../commands/restore/index.js')).command,
+  autostart: async () => (await import('../commands/autostart/index.js')).command,
 };
 
 const VERSION = '0.1.0';

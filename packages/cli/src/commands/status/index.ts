@@ -1,0 +1,55 @@
+/** `retrosync status [--json]`: paired server and device, last sync, pending work, conflicts, pauses. */
+import { EXIT, type Command } from '../../cli/command.js';
+import { explain } from '../../session/errors.js';
+import { openSession } from '../../session/open.js';
+import { findPending } from './pending.js';
+
+export const command: Command = {
+  name: 'status',
+  summary: 'show the paired server, last sync, pending work and conflicts',
+  usage: 'usage: retrosync status [--json]',
+  options: { json: { type: 'boolean' } },
+  async run(values, _pos, io) {
+    let session;
+    try {
+      session = await openSession({ env: io.env as NodeJS.ProcessEnv });
+    } catch (err) {
+      io.err(`retrosync status: ${explain(err).message}`);
+      return EXIT.failure;
+    }
+    const { config, deps, paths } = session;
+    const s = deps.state.data;
+    const pending = await findPending(deps.layout, deps.files, deps.state);
+    const report = {
+      server: config.server,
+      device: { id: config.deviceId, name: config.deviceName, platform: config.platform, roots: config.roots },
+      home: paths.home,
+      lastSyncAt: s.lastSyncAt,
+      lastError: s.lastError,
+      synced: Object.values(s.entries).filter((e) => e.sha256 !== null).length,
+      cursor: s.cursor,
+      pending,
+      conflicts: s.conflicts.slice(-10),
+      paused: s.pausedUntil !== null && s.pausedUntil > Date.now() ? { until: new Date(s.pausedUntil).toISOString(), reason: s.pauseReason } : null,
+      parkedAutoStates: Object.keys(s.parked),
+    };
+    if (values.json) {
+      io.out(JSON.stringify(report, null, 2));
+      return EXIT.ok;
+    }
+    io.out(`server      ${report.server}`);
+    io.out(`device      ${config.deviceName} (${config.platform}, id ${config.deviceId})`);
+    io.out(`roots       ${config.roots.join(', ')}`);
+    io.out(`last sync   ${report.lastSyncAt ?? 'never — run retrosync sync'}${report.lastError ? `  (last error: ${report.lastError})` : ''}`);
+    io.out(`synced      ${report.synced} saves`);
+    const p = pending.newFiles.length + pending.changed.length + pending.missing.length;
+    io.out(`pending     ${p === 0 ? 'nothing' : `${pending.newFiles.length} new, ${pending.changed.length} changed, ${pending.missing.length} missing locally`}`);
+    for (const f of [...pending.newFiles, ...pending.changed].slice(0, 10)) io.out(`              ${f}`);
+    if (report.paused) io.out(`PAUSED      uploads until ${report.paused.until}: ${report.paused.reason}`);
+    if (report.conflicts.length) {
+      io.out('conflicts   (both copies are kept; see retrosync history <key>)');
+      for (const c of report.conflicts) io.out(`              ${c.at}  ${c.key}  ${c.outcome} v${c.version}${c.backup ? `  local copy: ${c.backup}` : ''}`);
+    }
+    return EXIT.ok;
+  },
+};

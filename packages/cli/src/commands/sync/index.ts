@@ -1,0 +1,38 @@
+/** `retrosync sync [--json]`: one full pass now; exit 0 when everything synced, 1 on failures, 75 when the server is unreachable. */
+import { EXIT, type Command } from '../../cli/command.js';
+import { syncPass } from '../../engine/engine.js';
+import { explain, EXIT_TEMPFAIL } from '../../session/errors.js';
+import { openSession } from '../../session/open.js';
+import { terminalProgress } from '../../session/progress.js';
+
+export const command: Command = {
+  name: 'sync',
+  summary: 'sync once now (exit status tells whether everything synced)',
+  usage: 'usage: retrosync sync [--json] [--quiet]\n\nScans the save folders, uploads what changed, downloads what changed elsewhere.\nExit: 0 all synced, 1 some saves failed (see retrosync log), 75 server unreachable (try again later).',
+  options: { json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+  async run(values, _pos, io) {
+    const json = values.json === true;
+    let server: string | undefined;
+    try {
+      const session = await openSession({
+        env: io.env as NodeJS.ProcessEnv,
+        progress: json ? undefined : terminalProgress(),
+        ...(json || values.quiet ? {} : { echo: (level, m) => (level === 'debug' ? undefined : io.err(m)) }),
+      });
+      server = session.config.server;
+      const r = await syncPass(session.deps, { ignorePause: true });
+      const code = r.failed.length === 0 && !r.quotaPaused ? EXIT.ok : r.failed.every((f) => f.transient) && !r.quotaPaused ? EXIT_TEMPFAIL : EXIT.failure;
+      if (json) io.out(JSON.stringify({ ok: code === EXIT.ok, ...r }));
+      else if (!values.quiet) {
+        io.out(`${r.uploaded.length} uploaded, ${r.downloaded.length} downloaded, ${r.conflicts.length} conflicts, ${r.failed.length} failed (${r.scanned} saves here).`);
+        if (r.failed.length) io.out('Details: retrosync log');
+      }
+      return code;
+    } catch (err) {
+      const e = explain(err, server);
+      if (json) io.out(JSON.stringify({ ok: false, error: e.message }));
+      io.err(`retrosync sync: ${e.message}`);
+      return e.code;
+    }
+  },
+};

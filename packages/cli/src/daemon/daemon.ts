@@ -1,0 +1,119 @@
+/**
+ * The foreground daemon: a file watcher (chokidar; polling where native watching fails) with a
+ * 2 s debounce per file, a periodic full rescan, remote changes over SSE (long poll fallback),
+ * and a heartbeat every 60 s. All sync work goes through one {@link PassRunner}.
+ */
+import { watch, type FSWatcher } from 'chokidar';
+import { basename } from 'node:path';
+import { ignoreReason } from '@retrosync/core';
+import { syncPass, type PassResult } from '../engine/engine.js';
+import type { EngineDeps } from '../engine/deps.js';
+import { TEMP_PREFIX } from '../local-fs/files.js';
+import type { Logger } from '../state/log.js';
+import { Debouncer } from './debounce.js';
+import { RemoteListener } from './remote-listener.js';
+import { PassRunner } from './runner.js';
+
+export interface DaemonOptions {
+  deps: EngineDeps;
+  server: string;
+  apiKey: string;
+  log: Logger;
+  debounceMs?: number;
+  rescanMs?: number;
+  heartbeatMs?: number;
+  /** Use stat polling instead of native events (network shares, some SD card mounts). */
+  poll?: boolean;
+  /** Machine-readable progress (`--json`): noticed / pass / ready events. */
+  emit?: (event: Record<string, unknown>) => void;
+}
+
+export class Daemon {
+  private watcher: FSWatcher | null = null;
+  private readonly debouncer: Debouncer;
+  private readonly runner: PassRunner;
+  private readonly listener: RemoteListener;
+  private timers: NodeJS.Timeout[] = [];
+  private polling: boolean;
+
+  constructor(private readonly o: DaemonOptions) {
+    this.polling = o.poll ?? false;
+    const emit = o.emit ?? (() => undefined);
+    this.runner = new PassRunner({
+      run: (opts) => syncPass(o.deps, opts),
+      onError: (err, ms) => o.log.warn(`sync failed: ${(err as Error).message}; retrying in ${Math.round(ms / 1000)} s`),
+      onResult: (r: PassResult, req) => {
+        if (r.uploaded.length || r.downloaded.length || r.failed.length)
+          o.log.info(`pass (${req.kind}): ${r.uploaded.length} up, ${r.downloaded.length} down, ${r.conflicts.length} conflicts, ${r.failed.length} failed`);
+        emit({ event: 'pass', kind: req.kind, uploaded: r.uploaded, downloaded: r.downloaded, conflicts: r.conflicts, failed: r.failed.length, t: Date.now() });
+      },
+    });
+    this.debouncer = new Debouncer(o.debounceMs ?? 2000, (paths) => {
+      const t = Date.now();
+      for (const p of paths) emit({ event: 'noticed', path: p, t });
+      this.runner.request({ kind: 'paths', paths });
+    });
+    this.listener = new RemoteListener({
+      server: o.server,
+      apiKey: o.apiKey,
+      remote: o.deps.remote,
+      log: o.log,
+      cursor: () => o.deps.state.data.cursor,
+      onChange: () => this.runner.request({ kind: 'remote' }),
+    });
+  }
+
+  async start(): Promise<void> {
+    const { deps, log } = this.o;
+    this.runner.request({ kind: 'full' });
+    await this.runner.idle();
+    this.startWatcher();
+    this.listener.start();
+    const heartbeat = async () => {
+      try {
+        await deps.remote.heartbeat();
+      } catch (err) {
+        log.debug(`heartbeat: ${(err as Error).message}`);
+      }
+    };
+    void heartbeat();
+    this.timers.push(setInterval(() => void heartbeat(), this.o.heartbeatMs ?? 60_000));
+    this.timers.push(setInterval(() => this.runner.request({ kind: 'full' }), this.o.rescanMs ?? 300_000));
+    log.info(`daemon watching ${deps.layout.scanDirs().join(', ') || '(no save folders yet)'}${this.polling ? ' (polling)' : ''}`);
+    this.o.emit?.({ event: 'ready', dirs: deps.layout.scanDirs(), t: Date.now() });
+  }
+
+  private startWatcher(): void {
+    const dirs = this.o.deps.layout.scanDirs();
+    if (dirs.length === 0) return;
+    const watcher = watch(dirs, {
+      ignoreInitial: true,
+      depth: 4,
+      usePolling: this.polling,
+      interval: 1000,
+      ignored: (p: string) => basename(p).startsWith(TEMP_PREFIX) || (basename(p).includes('.') && ignoreReason(basename(p)) !== null),
+    });
+    const touch = (p: string) => this.debouncer.touch(p);
+    watcher.on('add', touch).on('change', touch).on('unlink', touch);
+    watcher.on('error', (err) => {
+      if (this.polling) {
+        this.o.log.warn(`file watcher: ${(err as Error).message}`);
+        return;
+      }
+      this.o.log.warn(`native file watching failed (${(err as Error).message}); falling back to polling every second`);
+      this.polling = true;
+      void watcher.close();
+      this.startWatcher();
+    });
+    this.watcher = watcher;
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.debouncer.stop();
+    await this.listener.stop();
+    await this.watcher?.close();
+    await this.runner.stop();
+    await this.o.deps.state.save();
+  }
+}

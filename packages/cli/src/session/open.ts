@@ -1,0 +1,47 @@
+/**
+ * Wiring for the commands: config + state + log + backups from RETROSYNC_HOME, the HTTP
+ * remote and the device layout, assembled into the engine's dependencies.
+ */
+import { loadConfig, type Config } from '../config/config.js';
+import { homePaths, type HomePaths } from '../config/home.js';
+import type { EngineDeps, EngineHooks } from '../engine/deps.js';
+import { deviceLayout } from '../engine/layout.js';
+import { Backups } from '../local-fs/backups.js';
+import { nodeFiles } from '../local-fs/files.js';
+import { httpRemote } from '../net/http-remote.js';
+import type { Progress } from '../net/remote.js';
+import { fileLogger, type Level, type Logger } from '../state/log.js';
+import { SyncState } from '../state/sync-state.js';
+
+export interface Session {
+  paths: HomePaths;
+  config: Config;
+  deps: EngineDeps;
+  log: Logger;
+}
+
+export interface SessionOptions {
+  env?: NodeJS.ProcessEnv;
+  echo?: (level: Level, message: string) => void;
+  progress?: (label: string, total: number) => Progress | undefined;
+  hooks?: EngineHooks;
+}
+
+export async function openSession(options: SessionOptions = {}): Promise<Session> {
+  const paths = homePaths(options.env);
+  const config = await loadConfig(paths.config);
+  const log = fileLogger(paths.log, options.echo ? { echo: options.echo } : {});
+  const state = await SyncState.load(paths.state);
+  const remote = httpRemote({ server: config.server, apiKey: config.apiKey, deviceId: config.deviceId, platform: config.platform });
+  const deps: EngineDeps = {
+    layout: deviceLayout(config.platform, config.roots, config.vars),
+    files: nodeFiles(),
+    remote,
+    state,
+    backups: new Backups(paths.backups, config.backups),
+    log,
+  };
+  if (options.progress) deps.progress = options.progress;
+  if (options.hooks) deps.hooks = options.hooks;
+  return { paths, config, deps, log };
+}
