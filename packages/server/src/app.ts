@@ -76,7 +76,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     origin: config.corsOrigins.length === 0 ? false : config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
     credentials: !config.corsOrigins.includes('*') && config.corsOrigins.length > 0,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'X-Client-Time'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'X-Client-Time', 'X-Requested-With'],
   });
   installErrorHandling(app);
   registerCsrf(app, { cookieName: SESSION_COOKIE, credentialHeaders: ['x-api-key'], trustedOrigins: config.corsOrigins.filter((o) => o !== '*') });

@@ -1,0 +1,167 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../security/tokens.js';
+import { bearer, createTestContext, databaseTargets, deviceHeaders, expectJson, registerUser, type TestContext } from '../test-support/index.js';
+
+const MIN = 60_000;
+
+describe.each(databaseTargets())('pairing on %s', (target) => {
+  let ctx: TestContext;
+  afterEach(async () => {
+    await ctx?.close();
+  });
+  const open = async (env: Record<string, string> = {}) => {
+    ctx = await createTestContext(target, { env: { NEXT_PUBLIC_API_URL: 'https://sync.example.net', ...env } });
+  };
+  const createCode = async (token: string) => expectJson(await ctx.app.inject({ method: 'POST', url: '/api/devices/create-pairing-code', headers: bearer(token) }), 201).data;
+  const pair = (code: string, ip = '192.0.2.1') =>
+    ctx.app.inject({ method: 'POST', url: '/api/devices/pair', remoteAddress: ip, payload: { code, deviceName: 'RG35XX+', deviceType: 'rg35xx' } });
+
+  it('creates a 6-digit code for 15 minutes with a QR PNG of the pairing link', async () => {
+    await open();
+    const u = await registerUser(ctx);
+    const c = await createCode(u.token);
+    expect(c.code).toMatch(/^[0-9]{6}$/);
+    expect(Date.parse(c.expiresAt) - ctx.clock.now()).toBe(15 * MIN);
+    expect(c.pairingUrl).toBe(`https://sync.example.net/pair?code=${c.code}`);
+    expect(c.qrCode).toMatch(/^data:image\/png;base64,/);
+    const png = Buffer.from(c.qrCode.split(',')[1], 'base64');
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('pairs once: key is 64 hex, stored only as its SHA-256, and the code cannot be reused', async () => {
+    await open();
+    const u = await registerUser(ctx);
+    const c = await createCode(u.token);
+    const res = expectJson(await pair(c.code), 201);
+    expect(res.data).toMatchObject({ device: { name: 'RG35XX+', deviceType: 'rg35xx' }, userId: u.user.id });
+    expect(res.data.apiKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(res.data)).not.toMatch(/minio|secret|bucket/i);
+    const row = await ctx.db.selectFrom('devices').selectAll().where('id', '=', res.data.device.id).executeTakeFirstOrThrow();
+    expect(row.api_key_hash).toBe(sha256Hex(res.data.apiKey));
+    const again = await pair(c.code);
+    expect(again.statusCode).toBe(400);
+    expect(again.json().code).toBe('invalid_code');
+  });
+
+  it('expires codes after 15 minutes', async () => {
+    await open();
+    const u = await registerUser(ctx);
+    const c = await createCode(u.token);
+    ctx.clock.advance(15 * MIN);
+    const res = await pair(c.code);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('invalid_code');
+  });
+
+  it('a new code cancels the previous unused one', async () => {
+    await open();
+    const u = await registerUser(ctx);
+    const first = await createCode(u.token);
+    const second = await createCode(u.token);
+    if (first.code !== second.code) expect((await pair(first.code)).statusCode).toBe(400);
+    expectJson(await pair(second.code), 201);
+  });
+
+  it('caps live codes server-wide (the 5th answers 429 pairing_busy until one expires)', async () => {
+    await open();
+    const users = await Promise.all([0, 1, 2, 3, 4].map(() => registerUser(ctx)));
+    for (const u of users.slice(0, 4)) await createCode(u.token);
+    const fifth = await ctx.app.inject({ method: 'POST', url: '/api/devices/create-pairing-code', headers: bearer(users[4]!.token) });
+    expect(fifth.statusCode).toBe(429);
+    expect(fifth.json().code).toBe('pairing_busy');
+    expect(Number(fifth.headers['retry-after'])).toBe(15 * 60);
+    ctx.clock.advance(15 * MIN);
+    await createCode(users[4]!.token);
+  });
+
+  it('refuses guesses past the global failure budget, even the right code, until the window ends', async () => {
+    await open({ PAIRING_GLOBAL_FAILURES: '10', PAIRING_IP_FAILURES: '5' });
+    // Start at a window boundary so the test does not straddle two windows.
+    ctx.clock.set(Math.ceil(ctx.clock.now() / (15 * MIN)) * 15 * MIN);
+    const u = await registerUser(ctx);
+    const c = await createCode(u.token);
+    const wrong = c.code === '000000' ? '000001' : '000000';
+    for (let i = 0; i < 10; i++) expect((await pair(wrong, `198.51.100.${i}`)).statusCode).toBe(400);
+    const refused = await pair(c.code, '203.0.113.9');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().code).toBe('rate_limited');
+    expect(Number(refused.headers['retry-after'])).toBe(15 * 60);
+    ctx.clock.advance(15 * MIN - 1);
+    const fresh = await createCode(u.token);
+    ctx.clock.advance(1);
+    expectJson(await pair(fresh.code, '203.0.113.9'), 201);
+  });
+
+  it('limits failed guesses per address: the 6th attempt from one address is refused', async () => {
+    await open({ PAIRING_IP_FAILURES: '5' });
+    ctx.clock.set(Math.ceil(ctx.clock.now() / (15 * MIN)) * 15 * MIN);
+    const u = await registerUser(ctx);
+    const c = await createCode(u.token);
+    const wrong = c.code === '999999' ? '999998' : '999999';
+    for (let i = 0; i < 5; i++) expect((await pair(wrong, '10.1.1.1')).statusCode).toBe(400);
+    expect((await pair(c.code, '10.1.1.1')).statusCode).toBe(429);
+    expectJson(await pair(c.code, '10.1.1.2'), 201);
+  });
+
+  it('enforces the tier device limit at pairing (free: 3)', async () => {
+    await open({ DEFAULT_TIER: 'free' });
+    const u = await registerUser(ctx);
+    for (let i = 0; i < 3; i++) expectJson(await pair((await createCode(u.token)).code), 201);
+    const c = await createCode(u.token);
+    const res = await pair(c.code);
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toMatchObject({ code: 'device_limit_reached', details: { limit: 3 } });
+    // Refused pairing rolls back: the code is still usable once a device is removed.
+    const list = expectJson(await ctx.app.inject({ method: 'GET', url: '/api/devices', headers: bearer(u.token) }), 200);
+    await ctx.app.inject({ method: 'DELETE', url: `/api/devices?deviceId=${list.data.devices[0].id}`, headers: bearer(u.token) });
+    expectJson(await pair(c.code), 201);
+  });
+
+  describe('device-shown code', () => {
+    const request = (ip = '192.0.2.50') =>
+      ctx.app.inject({ method: 'POST', url: '/api/devices/code', remoteAddress: ip, payload: { deviceName: 'Miyoo', deviceType: 'miyoo_mini' } });
+    const status = (pollToken: string) => ctx.app.inject({ method: 'POST', url: '/api/devices/status', payload: { pollToken } });
+
+    it('links from the dashboard and delivers the key exactly once', async () => {
+      await open();
+      const u = await registerUser(ctx);
+      const dc = expectJson(await request(), 201).data;
+      expect(dc.code).toMatch(/^[0-9]{6}$/);
+      expect(dc.linkUrl).toBe(`https://sync.example.net/link?code=${dc.code}`);
+      expect(expectJson(await status(dc.pollToken), 200).data).toEqual({ status: 'pending', expiresAt: dc.expiresAt });
+      const linked = expectJson(await ctx.app.inject({ method: 'POST', url: '/api/devices/link', headers: bearer(u.token), payload: { code: dc.code } }), 200);
+      expect(linked.data.device).toMatchObject({ name: 'Miyoo', deviceType: 'miyoo_mini' });
+      const paired = expectJson(await status(dc.pollToken), 200).data;
+      expect(paired).toMatchObject({ status: 'paired', userId: u.user.id, device: { id: linked.data.device.id } });
+      expect(paired.apiKey).toMatch(/^[0-9a-f]{64}$/);
+      const second = await status(dc.pollToken);
+      expect(second.statusCode).toBe(410);
+      expect(second.json().code).toBe('code_expired');
+      expectJson(await ctx.app.inject({ method: 'POST', url: '/api/sync/heartbeat', headers: deviceHeaders(paired.apiKey) }), 200);
+      const relink = await ctx.app.inject({ method: 'POST', url: '/api/devices/link', headers: bearer(u.token), payload: { code: dc.code } });
+      expect(relink.statusCode).toBe(400);
+    });
+
+    it('expires unlinked codes and refuses unknown poll tokens', async () => {
+      await open();
+      const u = await registerUser(ctx);
+      const dc = expectJson(await request(), 201).data;
+      ctx.clock.advance(15 * MIN);
+      expect((await status(dc.pollToken)).statusCode).toBe(410);
+      const link = await ctx.app.inject({ method: 'POST', url: '/api/devices/link', headers: bearer(u.token), payload: { code: dc.code } });
+      expect(link.statusCode).toBe(400);
+      expect(link.json().code).toBe('invalid_code');
+      expect((await status('f'.repeat(64))).statusCode).toBe(404);
+    });
+
+    it('limits code requests per address', async () => {
+      await open({ PAIRING_IP_CODE_REQUESTS: '2', PAIRING_MAX_LIVE_CODES: '4' });
+      ctx.clock.set(Math.ceil(ctx.clock.now() / (15 * MIN)) * 15 * MIN);
+      expectJson(await request('10.9.9.9'), 201);
+      expectJson(await request('10.9.9.9'), 201);
+      const third = await request('10.9.9.9');
+      expect(third.statusCode).toBe(429);
+      expect(third.headers['retry-after']).toBeDefined();
+    });
+  });
+});
