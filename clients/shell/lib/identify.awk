@@ -6,13 +6,14 @@
 #                       ignored|ambiguous|unsupported\t<reason or candidates>\t\t\t\t\t<host path>
 # MODE=place     stdin: "<enc key>"   out: ok\t<enc key>\t<host path>\t<compress>  |  err\t<enc key>\t<code>\t<message>
 # MODE=key       stdin: "<enc key>"   out: valid\t<canonical enc key>\t<normalized>  |  invalid\t<reason>
+# MODE=encode   stdin: a plain key   out: the key percent-encoded per segment
 # MODE=roots     out:   saves|states|roms\t<device dir>
 # ROMS: file of ROM host paths (optional). Host paths are ROOT + device path.
 
 BEGIN {
   FS = "\t"
   load_tables()
-  if (MODE != "key") build_profile()
+  if (MODE != "key" && MODE != "encode") build_profile()
   if (ROMS != "") load_roms()
   if (MODE == "roots") { print_roots(); exit 0 }
 }
@@ -23,6 +24,7 @@ MODE == "key" {
   else print "valid\t" encode_key(DKEY) "\t" normalized_key()
   next
 }
+MODE == "encode" { print encode_key(nfc($0)); next }
 MODE == "identify" { identify_line($1, $2, $3); next }
 MODE == "place" { place_line($1); next }
 
@@ -35,6 +37,7 @@ function print_roots(   k, i, d, seen) {
     else if (!((KS[k], L[KS[k], i, "dir"]) in seen)) { seen[KS[k], L[KS[k], i, "dir"]] = 1; print KS[k] "\t" L[KS[k], i, "dir"] }
   }
   for (d = 1; d <= NR_ROOTS; d++) print "roms\t" ROOTS[d]
+  for (i = 1; i <= LN["saves"]; i++) if (L["saves", i, "placeable"] && L["saves", i, "primary"]) { print "save_folders\t" L["saves", i, "folders"]; break }
 }
 
 # ---- ROM index --------------------------------------------------------------------------------
@@ -49,11 +52,11 @@ function load_roms(   line, p, r, n, file, e, fs, j, hidden, i) {
     classify(file); if (FC != "other") continue
     e = ext_of(file)
     j = ++NROM
-    RP[j] = p; RF[j] = file; RS[j] = e == "" ? file : substr(file, 1, length(file) - length(e)); RR[j] = ROOTS[r]
+    RP[j] = p; RF[j] = file; RSTM[j] = e == "" ? file : substr(file, 1, length(file) - length(e)); RR[j] = ROOTS[r]
     RD[j] = n > 1 ? SEG[1] : ""
     RY[j] = (("romext", e) in TB) ? TB["romext", e] : ""
     if (RY[j] == "" && RD[j] != "") { fs = systems_for_folder(RD[j]); if (count(fs) == 1) RY[j] = fs }
-    RK[j] = fold(RS[j])
+    RK[j] = fold(RSTM[j])
   }
   close(ROMS)
 }

@@ -56,7 +56,7 @@ function place_line(enc,   e, kind, li, core, ours, fixed, rom, sysf, nf, fa, i,
     }
   }
   romfile = rom ? RF[rom] : ((KEY_SYS in DEFEXT) ? KEY_GAME DEFEXT[KEY_SYS] : "")
-  stem = rom ? RS[rom] : KEY_GAME
+  stem = rom ? RSTM[rom] : KEY_GAME
   minui = has(L[kind, li, "folders"], "tag") || has(L[kind, li, "folders"], "tag-core")
   needs = minui && (KEY_KIND == "rtc" || (kind == "states" ? L[kind, li, "naming"] == "minui" : L[kind, li, "name"] == "rom_file"))
   if (needs && romfile == "") { place_err(enc, "rom-extension-unknown", P " names the file after the ROM with its extension; put the ROM on the device first"); return }

@@ -1,0 +1,144 @@
+# shellcheck shell=sh
+# Save identity from sh: detection of the platform (marker files), retroarch.cfg / NextUI settings,
+# and the awk programs (tables.awk profile.awk keys.awk identify.awk place.awk).
+# Needs: RS_DIR (the client folder). Uses: RS_ROOT (host folder standing for "/", empty on a
+# device), RS_PLATFORM, RS_VARS ("k=v;…"), RS_CORES, RS_ROMROOTS, RS_SAVEDIR, RS_STATEDIR.
+
+RS_TABLES="${RS_TABLES:-$RS_DIR/tables}"
+
+# rs_awk MODE [extra awk -v args…] — runs the identity program for the configured platform.
+rs_awk() {
+  _m=$1; shift
+  awk -v T="$RS_TABLES" -v MODE="$_m" -v P="${RS_PLATFORM:-}" -v ROOT="${RS_ROOT:-}" \
+    -v VARS="${RS_VARS:-}" -v CORES="${RS_CORES:-}" -v ROMROOTS="${RS_ROMROOTS:-}" \
+    -v SAVEDIR="${RS_SAVEDIR:-}" -v STATEDIR="${RS_STATEDIR:-}" -v RAFILE="${RS_RAFILE:-}" \
+    -v NXS="${RS_NXS:-}" -v NXT="${RS_NXT:-}" -v ROMS="${RS_ROMLIST:-}" "$@" \
+    -f "$RS_DIR/lib/tables.awk" -f "$RS_DIR/lib/profile.awk" -f "$RS_DIR/lib/keys.awk" \
+    -f "$RS_DIR/lib/identify.awk" -f "$RS_DIR/lib/place.awk"
+}
+
+# Platform table rows: rs_ptable PLATFORM FIELD → the TAB-separated values, one row per line.
+rs_ptable() { awk -F '\t' -v p="$1" -v f="$2" '$1 == p && $2 == f { o = $3; for (i = 4; i <= NF; i++) o = o "\037" $i; print o }' "$RS_TABLES/platforms.tsv"; }
+RS_US=$(printf '\037')
+
+# Expands {sd} and the other variables of a template (one volume), ~ to home.
+rs_expand() {
+  _t=$1; _sd=$2
+  _home=$(rs_var home); _cfg=$(rs_var config); _ra=$(rs_var retroarch); _emu=$(rs_var emulation)
+  _cfg=$(printf '%s' "$_cfg" | sed "s#^~#$_home#")
+  _emu=$(printf '%s' "$_emu" | sed "s#^~#$_home#")
+  printf '%s\n' "$_t" | sed -e "s#^~/#$_home/#" -e "s#{sd}#$_sd#g" -e "s#{home}#$_home#g" \
+    -e "s#{config}#$_cfg#g" -e "s#{retroarch}#$_ra#g" -e "s#{emulation}#$_emu#g"
+}
+
+rs_var() {
+  _v=$(printf '%s' "${RS_VARS:-}" | tr ';' '\n' | sed -n "s/^$1=//p" | head -n 1)
+  [ -n "$_v" ] || _v=$(awk -F '\t' -v k="$1" '$1 == "var" && $2 == k { print $3; exit }' "$RS_TABLES/identity.tsv")
+  printf '%s' "$_v"
+}
+
+# rs_marker_ok PATH CONTAINS STARTS_WITH (device path; reads under RS_ROOT)
+rs_marker_ok() {
+  _f="${RS_ROOT:-}$1"
+  [ -e "$_f" ] || return 1
+  if [ -n "$2" ]; then grep -qF -- "$2" "$_f" 2>/dev/null || return 1; fi
+  if [ -n "$3" ]; then
+    _head=$(head -c ${#3} "$_f" 2>/dev/null)
+    [ "$_head" = "$3" ] || return 1
+  fi
+  return 0
+}
+
+# Detects the platform (or fills in the configured one): sets RS_PLATFORM, RS_DEVICE_TYPE,
+# RS_VOLUME, and adds sd=… to RS_VARS; writes retroarch settings to RS_RAFILE. Returns 1 when
+# nothing matches.
+rs_detect() {
+  _want=${1:-}
+  if [ -n "$_want" ]; then _order=$_want; else _order=$(rs_ptable '*' order | tr '\037' ' '); fi
+  for _card in 0 1; do
+  [ "$_card" = 1 ] && [ -n "$_want" ] && break
+  for _p in $_order; do
+    _found=""; _vol=""
+    _vols=$(rs_ptable "$_p" volumes | tr '\037' '\n')
+    _tab=$(printf '\t')
+    while IFS="$RS_US" read -r _mp _mc _ms; do
+      [ -n "$_mp" ] || continue
+      case $_mp in
+        *'{sd}'*) [ "$_card" = 1 ] && _vl=/ || _vl=$_vols
+          for _v in $_vl; do
+            _x=$(rs_expand "$_mp" "$_v")
+            if rs_marker_ok "$_x" "$_mc" "$_ms"; then _found=$_x; _vol=$_v; break; fi
+          done ;;
+        *) [ "$_card" = 1 ] && continue; _x=$(rs_expand "$_mp" ""); if rs_marker_ok "$_x" "$_mc" "$_ms"; then _found=$_x; fi ;;
+      esac
+      [ -n "$_found" ] && break
+    done <<EOF
+$(rs_ptable "$_p" marker)
+EOF
+    [ -n "$_found" ] || [ -n "$_want" ] || continue
+    RS_PLATFORM=$_p
+    if [ -z "$_vol" ] && [ "$(printf '%s\n' "$_vols" | grep -c .)" = 1 ]; then _vol=$_vols; fi
+    if [ -z "$_vol" ] && { [ -z "$_want" ] || [ -n "${RS_PICK_VOLUME:-}" ]; }; then _vol=$(rs_pick_volume "$_p"); fi
+    RS_VOLUME=$_vol
+    case ";${RS_VARS:-};" in *";sd="*) ;; *) [ -n "$_vol" ] && RS_VARS="${RS_VARS:+$RS_VARS;}sd=$_vol" ;; esac
+    rs_read_settings "$_p" "$_vol"
+    RS_DEVICE_TYPE=$(rs_ptable "$_p" device_type)
+    while IFS="$RS_US" read -r _rp _rc _rs _rt; do
+      [ -n "$_rp" ] || continue
+      if rs_marker_ok "$(rs_expand "$_rp" "$_vol")" "$_rc" "$_rs"; then RS_DEVICE_TYPE=$_rt; break; fi
+    done <<EOF
+$(rs_ptable "$_p" type_rule)
+EOF
+    case $RS_DEVICE_TYPE in rg35xx|miyoo_flip|miyoo_mini|windows|mac|linux) ;; *) RS_DEVICE_TYPE=other ;; esac
+    return 0
+  done
+  done
+  return 1
+}
+
+# The first volume holding one of the platform's save folders, else its first volume.
+rs_pick_volume() {
+  _vols=$(rs_ptable "$1" volumes | tr '\037' '\n')
+  [ "$(printf '%s\n' "$_vols" | grep -c .)" -le 1 ] && { printf '%s' "$_vols"; return; }
+  for _v in $_vols; do
+    for _d in $(rs_ptable "$1" layout | awk -F '\037' '$1 == "saves" && $2 ~ /\{sd\}/ { print $2 }' | tr ' ' '\001'); do
+      _d=$(printf '%s' "$_d" | tr '\001' ' ')
+      [ -d "${RS_ROOT:-}$(rs_expand "$_d" "$_v")" ] && { printf '%s' "$_v"; return; }
+    done
+  done
+  printf '%s\n' "$_vols" | head -n 1
+}
+
+# retroarch.cfg (first that exists) → RS_RAFILE as key TAB value; NextUI formats → RS_NXS/RS_NXT.
+rs_read_settings() {
+  RS_RAFILE=${RS_STATE_DIR:-${TMPDIR:-/tmp}}/retroarch-settings.tsv
+  : > "$RS_RAFILE"
+  _tab=$(printf '\t')
+  while IFS= read -r _c; do
+    [ -n "$_c" ] || continue
+    _f="${RS_ROOT:-}$(rs_expand "$_c" "$2")"
+    if [ -f "$_f" ]; then
+      sed -n 's/^[ \t]*\([A-Za-z0-9_]*\)[ \t]*=[ \t]*"\([^"]*\)".*/\1\t\2/p; s/^[ \t]*\([A-Za-z0-9_]*\)[ \t]*=[ \t]*\([^" \t][^ \t]*\).*/\1\t\2/p' "$_f" |
+        grep -E "^(savefile_directory|savestate_directory|sort_savefiles_enable|sort_savestates_enable|sort_savefiles_by_content_enable|sort_savestates_by_content_enable|savefiles_in_content_dir|savestates_in_content_dir|save_file_compression|savestate_file_compression|savestate_auto_load|rgui_browser_directory)$_tab" > "$RS_RAFILE"
+      break
+    fi
+  done <<EOF
+$(rs_ptable "$1" retroarch_cfg)
+EOF
+  _sf=$(rs_ptable "$1" settings_file)
+  if [ -n "$_sf" ] && [ -f "${RS_ROOT:-}$(rs_expand "$_sf" "$2")" ]; then
+    _sfile="${RS_ROOT:-}$(rs_expand "$_sf" "$2")"
+    RS_NXS=$(sed -n 's/^saveFormat=\([0-9][0-9]*\).*/\1/p' "$_sfile" | head -n 1)
+    RS_NXT=$(sed -n 's/^stateFormat=\([0-9][0-9]*\).*/\1/p' "$_sfile" | head -n 1)
+  fi
+}
+
+# Builds the ROM list (host paths, up to 3 levels below each ROM root) into RS_ROMLIST.
+rs_index_roms() {
+  RS_ROMLIST=${RS_STATE_DIR:-${TMPDIR:-/tmp}}/roms.list
+  : > "$RS_ROMLIST"
+  rs_awk roots | while IFS="$(printf '\t')" read -r _k _d; do
+    [ "$_k" = roms ] && [ -d "${RS_ROOT:-}$_d" ] && find "${RS_ROOT:-}$_d" -maxdepth 3 -type f >> "$RS_ROMLIST" 2>/dev/null
+  done
+  return 0
+}
