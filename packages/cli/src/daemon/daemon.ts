@@ -67,7 +67,7 @@ export class Daemon {
     const { deps, log } = this.o;
     this.runner.request({ kind: 'full' });
     await this.runner.idle();
-    this.startWatcher();
+    await this.startWatcher();
     this.listener.start();
     const heartbeat = async () => {
       try {
@@ -83,9 +83,10 @@ export class Daemon {
     this.o.emit?.({ event: 'ready', dirs: deps.layout.scanDirs(), t: Date.now() });
   }
 
-  private startWatcher(): void {
+  /** Resolves once the watcher has read the folders (changes after that are seen). */
+  private startWatcher(): Promise<void> {
     const dirs = this.o.deps.layout.scanDirs();
-    if (dirs.length === 0) return;
+    if (dirs.length === 0) return Promise.resolve();
     const watcher = watch(dirs, {
       ignoreInitial: true,
       depth: 4,
@@ -103,9 +104,10 @@ export class Daemon {
       this.o.log.warn(`native file watching failed (${(err as Error).message}); falling back to polling every second`);
       this.polling = true;
       void watcher.close();
-      this.startWatcher();
+      void this.startWatcher();
     });
     this.watcher = watcher;
+    return new Promise((resolve) => watcher.once('ready', () => resolve()));
   }
 
   async stop(): Promise<void> {
