@@ -1,0 +1,79 @@
+# shellcheck shell=sh
+# Shared helpers: config, log with rotation, HTTP through curl, minimal JSON field reading.
+# Needs RS_DIR. RETROSYNC_HOME (default: data/ beside the scripts, i.e. on the SD card).
+
+RS_HOME=${RETROSYNC_HOME:-$RS_DIR/data}
+RS_CONFIG=$RS_HOME/config
+RS_LOG=$RS_HOME/retrosync.log
+RS_LOG_MAX=${RS_LOG_MAX:-262144}
+RS_VERSION=0.1.0
+
+rs_now() { date +%s; }
+
+rs_log() {
+  _lvl=$1; shift
+  [ -d "$RS_HOME" ] || mkdir -p "$RS_HOME"
+  if [ -f "$RS_LOG" ]; then
+    _sz=$(wc -c < "$RS_LOG" 2>/dev/null || echo 0)
+    if [ "$_sz" -gt "$RS_LOG_MAX" ]; then
+      [ -f "$RS_LOG.1" ] && mv -f "$RS_LOG.1" "$RS_LOG.2"
+      mv -f "$RS_LOG" "$RS_LOG.1"
+    fi
+  fi
+  printf '%s %s %s\n' "$(date '+%Y-%m-%dT%H:%M:%S')" "$_lvl" "$*" >> "$RS_LOG"
+  [ -n "${RS_VERBOSE:-}" ] && printf '%s %s\n' "$_lvl" "$*" >&2
+  return 0
+}
+
+rs_die() { rs_log error "$*"; printf 'retrosync: %s\n' "$*" >&2; exit "${RS_DIE_STATUS:-2}"; }
+
+# Single-quotes a value for the sh config file.
+rs_quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+
+rs_config_write() {
+  mkdir -p "$RS_HOME" || return 1
+  _tmp=$RS_CONFIG.tmp.$$
+  {
+    echo "# RetroSync shell client configuration (written by setup.sh)"
+    for _k in RS_SERVER RS_API_KEY RS_DEVICE_ID RS_DEVICE_NAME RS_PLATFORM RS_ROOT RS_INTERVAL RS_CORES RS_ROMROOTS; do
+      eval "_v=\${$_k:-}"
+      printf '%s=%s\n' "$_k" "$(rs_quote "$_v")"
+    done
+  } > "$_tmp" && chmod 600 "$_tmp" && mv -f "$_tmp" "$RS_CONFIG"
+}
+
+rs_config_load() {
+  [ -f "$RS_CONFIG" ] || return 1
+  # shellcheck disable=SC1090
+  . "$RS_CONFIG"
+  [ -n "${RS_SERVER:-}" ] && [ -n "${RS_API_KEY:-}" ]
+}
+
+# JSON string escaping for values we send (names typed by a person).
+rs_json_str() { printf '"%s"' "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' | tr -d '\000-\037')"; }
+
+# rs_json_field FILE NAME → first "NAME":"value" or "NAME":number/bool in FILE (flat values only).
+rs_json_field() {
+  sed -n "s/.*\"$2\":\"\\([^\"\\\\]*\\)\".*/\\1/p; t; s/.*\"$2\":\\([-0-9a-z.][0-9a-z.]*\\).*/\\1/p" "$1" | head -n 1
+}
+
+# rs_http METHOD PATH [curl args…]: body → $RS_TMP/body, headers → $RS_TMP/headers, status → RS_CODE.
+# Returns 0 for 2xx, 1 for other HTTP answers, 2 when the server could not be reached.
+rs_http() {
+  _method=$1; _path=$2; shift 2
+  RS_CODE=$(curl -sS -X "$_method" -o "${RS_OUT:-$RS_TMP/body}" -D "$RS_TMP/headers" -w '%{http_code}' \
+    --connect-timeout 10 --max-time "${RS_HTTP_TIMEOUT:-30}" \
+    -H "X-Client-Time: $(rs_now)000" -H "User-Agent: retrosync-sh/$RS_VERSION" \
+    ${RS_API_KEY:+-H "X-API-Key: $RS_API_KEY"} "$@" "$RS_SERVER$_path" 2>"$RS_TMP/curl.err")
+  _rc=$?
+  if [ $_rc -ne 0 ] || [ -z "$RS_CODE" ] || [ "$RS_CODE" = 000 ]; then
+    RS_CODE=000
+    rs_log warn "$_method $_path: server unreachable ($(head -c 200 "$RS_TMP/curl.err"))"
+    return 2
+  fi
+  case $RS_CODE in 2??) return 0 ;; 429|5??) return 2 ;; *) return 1 ;; esac
+}
+
+rs_header() { sed -n "s/^$1: *\\([^\r]*\\)\r*$/\\1/Ip" "$RS_TMP/headers" | tail -n 1; }
+
+rs_api_error() { printf '%s (%s)' "$(rs_json_field "$RS_TMP/body" error)" "$RS_CODE"; }

@@ -1,0 +1,104 @@
+# shellcheck shell=sh
+# Remote side of a pass: the change feed (long poll, TSV), placement of each head on this
+# platform, and atomic verified downloads (temp file in the same folder, SHA-256 check, backup of
+# the bytes replaced, mv). A bad hash never replaces a save.
+
+RS_CURSOR_FILE=$RS_HOME/cursor
+RS_BACKUPS=$RS_HOME/backups
+RS_BACKUP_KEEP=${RS_BACKUP_KEEP:-5}
+
+# Polls the feed (wait seconds; 0 = answer at once) and applies what changed.
+rs_poll() {
+  _wait=$1
+  _since=$(cat "$RS_CURSOR_FILE" 2>/dev/null)
+  RS_HTTP_TIMEOUT=$((_wait + 30))
+  if ! rs_http GET "/api/sync/files?format=tsv${_since:+&since=$_since}&wait=$_wait"; then
+    RS_HTTP_TIMEOUT=30
+    rs_log error "feed: $(rs_api_error)"; [ "$RS_CODE" = 000 ] && RS_OFFLINE=1
+    return 1
+  fi
+  RS_HTTP_TIMEOUT=30
+  _cursor=$(awk -F '\t' '$1 == "#cursor" { print $2 }' "$RS_TMP/body")
+  case $_cursor in ''|*[!0-9]*) rs_log error "feed: no cursor in answer"; return 1 ;; esac
+  # key version sha256 size deleted correctedMtime fileMtime deviceId cursor
+  awk -F '\t' 'NR > 1 && $1 !~ /^#/ && NF >= 9 { print $1 }' "$RS_TMP/body" > "$RS_TMP/feedkeys"
+  cp "$RS_TMP/body" "$RS_TMP/feed"
+  rs_awk place < "$RS_TMP/feedkeys" > "$RS_TMP/placed"
+  _fail=0
+  while IFS="$RS_TAB" read -r _key _ver _sha _size _del _cm _fm _dev _cur; do
+    case $_key in key|'#'*|'') continue ;; esac
+    _pl=$(awk -F '\t' -v k="$_key" '$2 == k { print; exit }' "$RS_TMP/placed")
+    case $_pl in
+      ok"$RS_TAB"*) _path=$(printf '%s' "$_pl" | cut -f 3) ;;
+      *) rs_log warn "not placed on $RS_PLATFORM: $_key ($(printf '%s' "$_pl" | cut -f 3-))"; continue ;;
+    esac
+    case $_ver in ''|*[!0-9]*) rs_log error "feed: bad version for $_key"; _fail=1; continue ;; esac
+    case $_sha in *[!0-9a-f]*|'') rs_log error "feed: bad sha256 for $_key"; _fail=1; continue ;; esac
+    rs_apply "$_key" "$_path" "$_ver" "$_sha" "$_del" || _fail=1
+  done < "$RS_TMP/feed"
+  # Keep the cursor only when everything was applied, so a failed download is retried.
+  [ $_fail -eq 0 ] && printf '%s\n' "$_cursor" > "$RS_CURSOR_FILE"
+  [ $_fail -eq 0 ] || RS_FAILED=$((RS_FAILED + 1))
+  return 0
+}
+
+# Decides for one head: nothing to do, download, or leave a locally changed file alone.
+rs_apply() { # key path version sha deleted
+  _st=$(rs_state_get "$1")
+  _sver=$(printf '%s' "$_st" | cut -f 2); _ssha=$(printf '%s' "$_st" | cut -f 3)
+  _ssz=$(printf '%s' "$_st" | cut -f 4); _smt=$(printf '%s' "$_st" | cut -f 5)
+  [ -n "$_sver" ] && [ "$_sver" -ge "$3" ] 2>/dev/null && return 0
+  if [ -f "$2" ]; then
+    _cur=$(rs_stat "$2")
+    if [ -z "$_st" ] || [ "$_cur" != "$_ssz$RS_TAB$_smt" ]; then
+      _lsha=$(rs_sha "$2")
+      if [ "$_lsha" = "$4" ]; then rs_state_put "$1" "$3" "$4" "${_cur%%"$RS_TAB"*}" "${_cur#*"$RS_TAB"}" "$2"; return 0; fi
+      if [ -n "$_st" ] || [ "$5" != true ]; then
+        # Changed here since the last sync: upload it (next scan) and let the server decide.
+        rs_log info "keep $2: changed on this device since version $_sver; it will be uploaded"
+        return 0
+      fi
+    fi
+  fi
+  if [ "$5" = true ]; then
+    [ -f "$2" ] && rs_backup "$1" "$2" && rm -f "$2" && rs_log info "deleted $2 ($1 deleted on the server; backup kept)"
+    rs_state_put "$1" "$3" "$4" "" "" "$2"
+    return 0
+  fi
+  rs_download "$1" "$2" "$3" "$4"
+}
+
+# Keeps a copy of a file about to be replaced; at most RS_BACKUP_KEEP per save.
+rs_backup() { # key path
+  _bdir=$RS_BACKUPS/$(printf '%s' "$1" | sed 's#/#__#g')
+  mkdir -p "$_bdir" || return 1
+  cp -p "$2" "$_bdir/$(date +%Y%m%d-%H%M%S)-$$-$(basename "$2")" || return 1
+  ls -1 "$_bdir" | sort -r | awk -v n="$RS_BACKUP_KEEP" 'NR > n' | while IFS= read -r _old; do rm -f "$_bdir/$_old"; done
+  return 0
+}
+
+# Downloads a head to a temp file beside the target, verifies it, backs up the old file, mv.
+rs_download() { # key path version sha [force]
+  _dir=$(dirname "$2")
+  mkdir -p "$_dir" || { rs_log error "download $1: cannot create $_dir"; return 1; }
+  _tmpf=$_dir/.retrosync-$$.part
+  RS_OUT=$_tmpf; rs_http GET "/api/sync/saves/$1?version=$3"; _rc=$?; RS_OUT=""
+  if [ $_rc -ne 0 ]; then
+    rm -f "$_tmpf"; rs_log error "download $1 v$3: $(rs_api_error)"; [ "$RS_CODE" = 000 ] && RS_OFFLINE=1; return 1
+  fi
+  _got=$(rs_sha "$_tmpf")
+  _hdr=$(rs_header X-Content-SHA256)
+  if [ "$_got" != "$4" ] || { [ -n "$_hdr" ] && [ "$_hdr" != "$4" ]; }; then
+    rm -f "$_tmpf"
+    rs_log error "download $1 v$3: SHA-256 mismatch (got $_got, want $4); local save left untouched"
+    rs_report download "$1" "sha256 mismatch; not applied"
+    return 1
+  fi
+  if [ -f "$2" ]; then rs_backup "$1" "$2" || { rm -f "$_tmpf"; rs_log error "download $1: backup failed"; return 1; }; fi
+  sync 2>/dev/null
+  mv -f "$_tmpf" "$2" || { rm -f "$_tmpf"; rs_log error "download $1: cannot replace $2"; return 1; }
+  _cur=$(rs_stat "$2")
+  rs_state_put "$1" "$3" "$4" "${_cur%%"$RS_TAB"*}" "${_cur#*"$RS_TAB"}" "$2"
+  rs_log info "download $1 v$3 -> $2"
+  return 0
+}
