@@ -38,6 +38,7 @@ if [ -z "$once" ]; then
   echo $$ > "$RS_LOCK/pid"
   trap 'rm -rf "$RS_LOCK"; rs_log info "daemon stopped"; exit 0' INT TERM
   trap 'rm -rf "$RS_LOCK"' EXIT
+  trap '' HUP
 fi
 
 rs_heartbeat() {

@@ -6,9 +6,10 @@ RS_DIR=$(cd "$(dirname "$0")" && pwd)
 PIDFILE=$RS_HOME/daemon.pid
 
 running_pid() {
-  _p=$(cat "$PIDFILE" 2>/dev/null)
-  [ -n "$_p" ] || _p=$(cat "$RS_HOME/daemon.lock/pid" 2>/dev/null)
-  [ -n "$_p" ] && kill -0 "$_p" 2>/dev/null && grep -q daemon.sh "/proc/$_p/cmdline" 2>/dev/null && { echo "$_p"; return 0; }
+  # The daemon writes its own pid into its lock; the pid file is what start launched.
+  for _p in "$(cat "$RS_HOME/daemon.lock/pid" 2>/dev/null)" "$(cat "$PIDFILE" 2>/dev/null)"; do
+    [ -n "$_p" ] && kill -0 "$_p" 2>/dev/null && grep -q daemon.sh "/proc/$_p/cmdline" 2>/dev/null && { echo "$_p"; return 0; }
+  done
   return 1
 }
 
@@ -16,9 +17,14 @@ start() {
   if p=$(running_pid); then echo "already running (pid $p)"; return 0; fi
   [ -f "$RS_HOME/config" ] || { echo "not set up: run $RS_DIR/setup.sh first" >&2; return 2; }
   mkdir -p "$RS_HOME"
-  nohup sh "$RS_DIR/daemon.sh" > /dev/null 2>&1 &
+  # No nohup in many busybox builds: detach with setsid when present; the daemon ignores HUP.
+  if command -v setsid > /dev/null 2>&1; then
+    setsid sh "$RS_DIR/daemon.sh" < /dev/null > /dev/null 2>&1 &
+  else
+    sh "$RS_DIR/daemon.sh" < /dev/null > /dev/null 2>&1 &
+  fi
   echo $! > "$PIDFILE"
-  sleep 1
+  i=0; while [ ! -f "$RS_HOME/daemon.lock/pid" ] && [ $i -lt 10 ]; do sleep 1; i=$((i + 1)); done
   if p=$(running_pid); then echo "started (pid $p)"; return 0; fi
   echo "the daemon exited at once; see $RS_LOG" >&2; rm -f "$PIDFILE"; return 1
 }
