@@ -12,7 +12,7 @@ import { TEMP_PREFIX } from '../local-fs/files.js';
 import type { Logger } from '../state/log.js';
 import { Debouncer } from './debounce.js';
 import { RemoteListener } from './remote-listener.js';
-import { PassRunner } from './runner.js';
+import { passRequest, PassRunner, requestKind } from './runner.js';
 
 export interface DaemonOptions {
   deps: EngineDeps;
@@ -44,14 +44,14 @@ export class Daemon {
       onError: (err, ms) => o.log.warn(`sync failed: ${(err as Error).message}; retrying in ${Math.round(ms / 1000)} s`),
       onResult: (r: PassResult, req) => {
         if (r.uploaded.length || r.downloaded.length || r.failed.length)
-          o.log.info(`pass (${req.kind}): ${r.uploaded.length} up, ${r.downloaded.length} down, ${r.conflicts.length} conflicts, ${r.failed.length} failed`);
-        emit({ event: 'pass', kind: req.kind, uploaded: r.uploaded, downloaded: r.downloaded, conflicts: r.conflicts, failed: r.failed.length, t: Date.now() });
+          o.log.info(`pass (${requestKind(req)}): ${r.uploaded.length} up, ${r.downloaded.length} down, ${r.conflicts.length} conflicts, ${r.failed.length} failed`);
+        emit({ event: 'pass', kind: requestKind(req), uploaded: r.uploaded, downloaded: r.downloaded, conflicts: r.conflicts, failed: r.failed.length, t: Date.now() });
       },
     });
     this.debouncer = new Debouncer(o.debounceMs ?? 2000, (paths) => {
       const t = Date.now();
       for (const p of paths) emit({ event: 'noticed', path: p, t });
-      this.runner.request({ kind: 'paths', paths });
+      this.runner.request(passRequest({ paths }));
     });
     this.listener = new RemoteListener({
       server: o.server,
@@ -59,13 +59,13 @@ export class Daemon {
       remote: o.deps.remote,
       log: o.log,
       cursor: () => o.deps.state.data.cursor,
-      onChange: () => this.runner.request({ kind: 'remote' }),
+      onChange: (hint) => this.runner.request(passRequest({ remote: true, hints: hint ? [hint] : [] })),
     });
   }
 
   async start(): Promise<void> {
     const { deps, log } = this.o;
-    this.runner.request({ kind: 'full' });
+    this.runner.request(passRequest({ full: true }));
     await this.runner.idle();
     await this.startWatcher();
     this.listener.start();
@@ -78,7 +78,7 @@ export class Daemon {
     };
     void heartbeat();
     this.timers.push(setInterval(() => void heartbeat(), this.o.heartbeatMs ?? 60_000));
-    this.timers.push(setInterval(() => this.runner.request({ kind: 'full' }), this.o.rescanMs ?? 300_000));
+    this.timers.push(setInterval(() => this.runner.request(passRequest({ full: true })), this.o.rescanMs ?? 300_000));
     log.info(`daemon watching ${deps.layout.scanDirs().join(', ') || '(no save folders yet)'}${this.polling ? ' (polling)' : ''}`);
     this.o.emit?.({ event: 'ready', dirs: deps.layout.scanDirs(), t: Date.now() });
   }

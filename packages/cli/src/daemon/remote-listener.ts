@@ -5,7 +5,7 @@
  */
 import { readEventStream } from '../net/events.js';
 import { Backoff } from '../net/backoff.js';
-import type { Remote } from '../net/remote.js';
+import type { Remote, RemoteHead } from '../net/remote.js';
 import type { Logger } from '../state/log.js';
 
 export interface ListenerOptions {
@@ -15,7 +15,8 @@ export interface ListenerOptions {
   log: Logger;
   /** The feed cursor this device has processed (for the long poll). */
   cursor: () => number | null;
-  onChange: () => void;
+  /** Something changed on the server; `hint` is the pushed head when the event carried one. */
+  onChange: (hint?: RemoteHead) => void;
   /** Long-poll wait, seconds. */
   waitSeconds?: number;
 }
@@ -61,7 +62,12 @@ export class RemoteListener {
             },
             onEvent: (name, data) => {
               if (name === 'hello' || name === 'resync') this.o.onChange();
-              else if (name === 'save' && (data as { deviceId?: string | null }).deviceId !== this.o.remote.deviceId) this.o.onChange();
+              else if (name === 'save') {
+                const e = data as Partial<RemoteHead>;
+                if (e.deviceId === this.o.remote.deviceId) return;
+                const ok = typeof e.key === 'string' && typeof e.version === 'number' && typeof e.sha256 === 'string';
+                this.o.onChange(ok ? { key: e.key as string, version: e.version as number, sha256: e.sha256 as string, size: e.size ?? 0, deleted: e.deleted === true, deviceId: e.deviceId ?? null, fileMtime: null, correctedMtime: 0 } : undefined);
+              }
             },
           });
           if (this.abort.signal.aborted) return;

@@ -5,8 +5,23 @@
  */
 import type { PassOptions, PassResult } from '../engine/engine.js';
 import { Backoff } from '../net/backoff.js';
+import type { RemoteHead } from '../net/remote.js';
 
-export type PassRequest = { kind: 'full' } | { kind: 'paths'; paths: string[] } | { kind: 'remote' };
+/** What is waiting to be synced; requests merge into one. */
+export interface PassRequest {
+  full: boolean;
+  paths: string[];
+  remote: boolean;
+  hints: RemoteHead[];
+}
+
+export function passRequest(part: Partial<PassRequest>): PassRequest {
+  return { full: false, paths: [], remote: false, hints: [], ...part };
+}
+
+export function requestKind(r: PassRequest): 'full' | 'paths' | 'remote' {
+  return r.full ? 'full' : r.paths.length > 0 ? 'paths' : 'remote';
+}
 
 export interface RunnerOptions {
   run(options: PassOptions): Promise<PassResult>;
@@ -48,7 +63,9 @@ export class PassRunner {
     while (this.queued && !this.stopped) {
       const req = this.queued;
       this.queued = null;
-      const opts: PassOptions = req.kind === 'paths' ? { paths: req.paths } : req.kind === 'remote' ? { remoteOnly: true } : {};
+      const opts: PassOptions = { hints: req.hints };
+      if (!req.full && req.paths.length > 0) Object.assign(opts, { paths: req.paths, readFeed: req.remote });
+      else if (!req.full) opts.remoteOnly = true;
       try {
         const result = await this.options.run(opts);
         this.options.onResult?.(result, req);
@@ -68,18 +85,17 @@ export class PassRunner {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      this.request({ kind: 'full' });
+      this.request(passRequest({ full: true }));
     }, ms);
   }
 }
 
 function merge(a: PassRequest | null, b: PassRequest): PassRequest {
   if (!a) return b;
-  if (a.kind === 'full' || b.kind === 'full') return { kind: 'full' };
-  if (a.kind === 'paths' && b.kind === 'paths') return { kind: 'paths', paths: [...new Set([...a.paths, ...b.paths])] };
-  if (a.kind === 'paths' || b.kind === 'paths') {
-    // a targeted pass also reads the feed, so it covers a remote-only request
-    return a.kind === 'paths' ? a : b;
-  }
-  return { kind: 'remote' };
+  return {
+    full: a.full || b.full,
+    paths: [...new Set([...a.paths, ...b.paths])],
+    remote: a.remote || b.remote,
+    hints: [...a.hints, ...b.hints],
+  };
 }

@@ -155,3 +155,38 @@ describe('sync pass', () => {
     await expect(syncPass(a.deps)).rejects.toThrow(ApiError);
   });
 });
+
+describe('pushed heads (hints)', () => {
+  it('applies a pushed head without reading the feed first, and never goes backwards', async () => {
+    const { server, a, b } = pair();
+    a.write(ONION_FILE, 'progress-1', T);
+    await syncPass(a.deps);
+    await syncPass(b.deps);
+    a.write(ONION_FILE, 'progress-2', T + 60_000);
+    await syncPass(a.deps);
+    const head = server.head(KEY)!;
+    const calls: string[] = [];
+    const remote = b.deps.remote;
+    b.deps.remote = { ...remote, listFiles: async (o) => (calls.push(`list@${b.read(MINUI_FILE)}`), remote.listFiles(o)) };
+    const r = await syncPass(b.deps, { remoteOnly: true, hints: [{ ...head }] });
+    expect(r.downloaded).toEqual([KEY]);
+    expect(calls).toEqual(['list@progress-2']);
+    const stale = await syncPass(b.deps, { remoteOnly: true, hints: [{ ...head, version: 1 }] });
+    expect(stale.downloaded).toEqual([]);
+    expect(b.read(MINUI_FILE)).toBe('progress-2');
+  });
+
+  it('a watcher pass uploads on the synced base without reading the feed', async () => {
+    const { server, a } = pair();
+    a.write(ONION_FILE, 'progress-1', T);
+    await syncPass(a.deps);
+    const remote = a.deps.remote;
+    let lists = 0;
+    a.deps.remote = { ...remote, listFiles: async (o) => (lists++, remote.listFiles(o)) };
+    const path = a.write(ONION_FILE, 'progress-2', T + 60_000);
+    const r = await syncPass(a.deps, { paths: [path] });
+    expect(r.uploaded).toEqual([KEY]);
+    expect(lists).toBe(0);
+    expect(server.uploads.at(-1)?.baseVersion).toBe(1);
+  });
+});

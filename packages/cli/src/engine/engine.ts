@@ -11,7 +11,7 @@ import { isTransient, type RemoteHead } from '../net/remote.js';
 import type { SyncedEntry } from '../state/sync-state.js';
 import { applyHead, removeLocal } from './apply.js';
 import type { EngineDeps } from './deps.js';
-import { readSave, scanLocal, type LocalSave } from './scan.js';
+import { readSave, scanLocal, type LocalSave, type ScanResult } from './scan.js';
 import { uploadSave } from './upload.js';
 
 export interface PassOptions {
@@ -21,6 +21,10 @@ export interface PassOptions {
   remoteOnly?: boolean;
   /** Upload even while paused for quota (an explicit `retrosync sync`). */
   ignorePause?: boolean;
+  /** Heads the server pushed (SSE `save` events): applied first, without waiting for the feed. */
+  hints?: readonly RemoteHead[];
+  /** Read the feed even in a watcher pass (a remote change is pending too). */
+  readFeed?: boolean;
 }
 
 export interface PassResult {
@@ -65,6 +69,16 @@ async function localOf(deps: EngineDeps, key: string): Promise<LocalSave | null>
   return { ...base, sha256, raw };
 }
 
+interface PassContext {
+  result: PassResult;
+  uploadsBlocked: boolean;
+  /** Every key the feed named was handled (so the cursor may move past them). */
+  feedComplete: boolean;
+}
+
+type ScanView = Pick<ScanResult, 'saves' | 'missing'>;
+const NO_SCAN: ScanView = { saves: new Map(), missing: [] };
+
 export async function syncPass(deps: EngineDeps, options: PassOptions = {}): Promise<PassResult> {
   const { state, log } = deps;
   const now = deps.now ?? Date.now;
@@ -74,15 +88,27 @@ export async function syncPass(deps: EngineDeps, options: PassOptions = {}): Pro
     state.data.pausedUntil = null;
     state.data.pauseReason = null;
   }
+  const ctx: PassContext = { result, uploadsBlocked: paused, feedComplete: true };
 
-  const scan = options.remoteOnly
-    ? { saves: new Map<string, LocalSave>(), hashed: 0, missing: [] as string[] }
-    : await scanLocal(deps.layout, deps.files, state, log, options.paths ? { paths: options.paths } : {});
-  result.hashed = scan.hashed;
-  result.scanned = scan.saves.size;
+  // Heads pushed by the server: apply them before reading the feed (one round trip less).
+  // A hint never takes a save backwards; the feed read below still decides the cursor.
+  const hints = (options.hints ?? []).filter((h) => (state.get(h.key)?.version ?? 0) < h.version && h.deviceId !== deps.remote.deviceId);
+  if (hints.length > 0) await processKeys(deps, ctx, hints.map((h) => h.key), new Map(hints.map((h) => [h.key, h])), NO_SCAN, false);
 
-  const page = await deps.remote.listFiles({ since: state.data.cursor });
-  const remote = new Map(page.files.map((f) => [f.key, f]));
+  const scan: ScanView = options.remoteOnly
+    ? NO_SCAN
+    : await scanLocal(deps.layout, deps.files, state, log, options.paths ? { paths: options.paths } : {}).then((s) => {
+        result.hashed = s.hashed;
+        result.scanned = s.saves.size;
+        return s;
+      });
+
+  // A watcher pass on a device that has read the feed before uploads on the synced base without
+  // reading the feed first: if another device moved the head, the server answers with a
+  // conflict outcome, and the pushed change brings the head here anyway.
+  const readFeed = options.readFeed === true || !(options.paths && state.data.cursor !== null);
+  const page = readFeed ? await deps.remote.listFiles({ since: state.data.cursor }) : null;
+  const remote = new Map((page?.files ?? []).map((f) => [f.key, f]));
   const full = !options.paths && !options.remoteOnly;
 
   const keys = new Set<string>([...scan.saves.keys(), ...remote.keys()]);
@@ -91,9 +117,19 @@ export async function syncPass(deps: EngineDeps, options: PassOptions = {}): Pro
     const e = state.atPath(p);
     if (e) keys.add(e.key);
   }
+  await processKeys(deps, ctx, [...keys], remote, scan, full);
 
-  let feedComplete = true;
-  let uploadsBlocked = paused;
+  if (page && ctx.feedComplete) state.data.cursor = page.cursor;
+  state.data.lastSyncAt = new Date(now()).toISOString();
+  state.data.lastError = result.failed[0]?.error ?? null;
+  await state.save();
+  return result;
+}
+
+async function processKeys(deps: EngineDeps, ctx: PassContext, keys: readonly string[], remote: Map<string, RemoteHead>, scan: ScanView, full: boolean): Promise<void> {
+  const { state, log } = deps;
+  const { result } = ctx;
+  const now = deps.now ?? Date.now;
   for (const key of keys) {
     const synced = state.get(key);
     const head = remote.get(key) ?? (state.data.cursor === null ? null : remoteFromState(synced));
@@ -130,7 +166,7 @@ export async function syncPass(deps: EngineDeps, options: PassOptions = {}): Pro
           break;
         case 'upload': {
           if (!local) break;
-          if (uploadsBlocked) {
+          if (ctx.uploadsBlocked) {
             log.debug(`upload of ${key} waits: ${state.data.pauseReason ?? 'uploads paused'}`);
             break;
           }
@@ -143,7 +179,7 @@ export async function syncPass(deps: EngineDeps, options: PassOptions = {}): Pro
       }
     } catch (err) {
       if (err instanceof ApiError && (err.code === 'quota_exceeded' || err.code === 'insufficient_storage')) {
-        uploadsBlocked = true;
+        ctx.uploadsBlocked = true;
         result.quotaPaused = true;
         state.data.pausedUntil = now() + 10 * 60_000;
         state.data.pauseReason = `${err.message} Uploads are paused for 10 minutes; downloads continue. Free space in the dashboard (Saves → delete old versions) or upgrade, then run: retrosync sync`;
@@ -153,14 +189,9 @@ export async function syncPass(deps: EngineDeps, options: PassOptions = {}): Pro
       const transient = isTransient(err);
       const message = err instanceof Error ? err.message : String(err);
       result.failed.push({ key, error: message, transient });
-      if (remote.has(key)) feedComplete = false;
+      if (remote.has(key)) ctx.feedComplete = false;
       if (transient) result.retry = true;
       log.warn(`${key}: ${message}${transient ? ' (will retry)' : ''}`);
     }
   }
-  if (feedComplete) state.data.cursor = page.cursor;
-  state.data.lastSyncAt = new Date(now()).toISOString();
-  state.data.lastError = result.failed[0]?.error ?? null;
-  await state.save();
-  return result;
 }

@@ -23,6 +23,14 @@ export interface BackupInfo {
   createdAt: string;
 }
 
+/** Folder names start with the ISO time, `:` and `.` replaced: 2026-11-25T13-31-59-317Z-… */
+const STAMP_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z-/;
+
+function stampOf(name: string): number {
+  const m = STAMP_RE.exec(name);
+  return m ? Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4]}.${m[5]}Z`) : Number.POSITIVE_INFINITY;
+}
+
 export class Backups {
   constructor(
     readonly root: string,
@@ -37,13 +45,9 @@ export class Backups {
     const dir = join(this.root, `${stamp}-${reason}-${randomBytes(3).toString('hex')}`);
     await fsp.mkdir(dir, { recursive: true });
     const file = join(dir, basename(origin));
-    const handle = await fsp.open(file, 'wx', 0o600);
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    // No fsync: the engine only replaces bytes the server also holds (the synced version, or
+    // the conflict version it just uploaded), so a backup lost to a crash loses nothing.
+    await fsp.writeFile(file, bytes, { flag: 'wx', mode: 0o600 });
     const info = { origin, key, reason, createdAt: at.toISOString() };
     await fsp.writeFile(join(dir, 'origin.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
     await this.prune();
@@ -70,15 +74,23 @@ export class Backups {
     return out;
   }
 
-  /** Drops the oldest backups beyond the count limit and those older than the age limit. */
+  /**
+   * Drops the oldest backups beyond the count limit and those older than the age limit. Reads
+   * only folder names (each starts with its time), so it stays cheap with many backups.
+   */
   async prune(): Promise<number> {
-    const all = await this.list();
+    let names: string[];
+    try {
+      names = (await fsp.readdir(this.root)).filter((n) => STAMP_RE.test(n)).sort();
+    } catch {
+      return 0;
+    }
     const cutoff = this.now() - this.retention.maxAgeDays * 86_400_000;
-    const excess = Math.max(0, all.length - this.retention.maxEntries);
+    const excess = Math.max(0, names.length - this.retention.maxEntries);
     let removed = 0;
-    for (const [i, b] of all.entries()) {
-      if (i < excess || Date.parse(b.createdAt) < cutoff) {
-        await fsp.rm(b.dir, { recursive: true, force: true });
+    for (const [i, name] of names.entries()) {
+      if (i < excess || stampOf(name) < cutoff) {
+        await fsp.rm(join(this.root, name), { recursive: true, force: true });
         removed++;
       }
     }
