@@ -53,11 +53,10 @@ rs_apply() { # key path version sha deleted
     if [ -z "$_st" ] || [ "$_cur" != "$_ssz$RS_TAB$_smt" ]; then
       _lsha=$(rs_sha "$2")
       if [ "$_lsha" = "$4" ]; then rs_state_put "$1" "$3" "$4" "${_cur%%"$RS_TAB"*}" "${_cur#*"$RS_TAB"}" "$2"; return 0; fi
-      if [ -n "$_st" ] || [ "$5" != true ]; then
-        # Changed here since the last sync: upload it (next scan) and let the server decide.
-        rs_log info "keep $2: changed on this device since version $_sver; it will be uploaded"
-        return 0
-      fi
+      # Changed here since the last sync (or never synced): neither overwritten nor deleted; the
+      # scan uploads it and the server decides.
+      rs_log info "keep $2: changed on this device since version ${_sver:-none}; it will be uploaded"
+      return 0
     fi
   fi
   if [ "$5" = true ]; then
@@ -81,6 +80,7 @@ rs_backup() { # key path
 rs_download() { # key path version sha [force]
   _dir=$(dirname "$2")
   mkdir -p "$_dir" || { rs_log error "download $1: cannot create $_dir"; return 1; }
+  if [ -L "$_dir" ] || [ -L "$2" ]; then rs_log error "download $1: $2 or its folder is a symbolic link; not followed"; return 1; fi
   _tmpf=$_dir/.retrosync-$$.part
   RS_OUT=$_tmpf; rs_http GET "/api/sync/saves/$1?version=$3"; _rc=$?; RS_OUT=""
   if [ $_rc -ne 0 ]; then

@@ -1,0 +1,80 @@
+/**
+ * daemon.sh details under busybox sh: exit statuses of --once, log rotation, backup retention,
+ * and that a save never synced from this device is not replaced by a remote head.
+ */
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runShAsync, tempRoot, writeTree } from './busybox-env.js';
+import { newUser, startServer, type RunningServer } from './server.js';
+
+const SAVES = '/mnt/SDCARD/Saves/CurrentProfile/saves';
+const MARKER = { '/mnt/SDCARD/.tmp_update/onionVersion/version.txt': '4.3.1-1' };
+let server: RunningServer;
+let user: Awaited<ReturnType<typeof newUser>>;
+
+async function pair(name: string) {
+  const root = tempRoot('rs-daemon-');
+  writeTree(root, MARKER);
+  const home = join(root, 'home');
+  const env = { RETROSYNC_HOME: home };
+  const r = await runShAsync('setup.sh', ['--server', server.url, '--code', await user.pairingCode(), '--name', name, '--root', root], { env });
+  expect(r.status, r.stderr).toBe(0);
+  return { root, home, env };
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  user = await newUser(server.url, `daemon-${Date.now()}@example.com`);
+}, 60_000);
+afterAll(async () => server?.stop());
+
+describe('daemon.sh --once', () => {
+  it('exits 2 when not set up and 3 when the server is unreachable', async () => {
+    const root = tempRoot('rs-unset-');
+    const unset = await runShAsync('daemon.sh', ['--once'], { env: { RETROSYNC_HOME: join(root, 'none') } });
+    expect(unset.status).toBe(2);
+    expect(unset.stderr).toMatch(/not set up/);
+
+    const d = await pair('Offline');
+    const config = join(d.home, 'config');
+    writeFileSync(config, readFileSync(config, 'utf8').replace(/^RS_SERVER=.*$/m, "RS_SERVER='http://127.0.0.1:9'"));
+    writeTree(d.root, { [`${SAVES}/gpSP/Offline.srm`]: 'x' });
+    const off = await runShAsync('daemon.sh', ['--once'], { env: d.env });
+    expect(off.status).toBe(3);
+    expect(readFileSync(join(d.home, 'retrosync.log'), 'utf8')).toMatch(/server unreachable/);
+  });
+
+  it('rotates its log and keeps at most RS_BACKUP_KEEP backups per save', async () => {
+    const a = await pair('Writer');
+    const b = await pair('Reader');
+    const env = { ...b.env, RS_LOG_MAX: '400', RS_BACKUP_KEEP: '2' };
+    for (let i = 1; i <= 4; i++) {
+      writeTree(a.root, { [`${SAVES}/gpSP/Rotating.srm`]: `version ${i}` });
+      expect((await runShAsync('daemon.sh', ['--once'], { env: a.env })).status).toBe(0);
+      const r = await runShAsync('daemon.sh', ['--once'], { env });
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(join(b.root, SAVES, 'gpSP/Rotating.srm'), 'utf8')).toBe(`version ${i}`);
+    }
+    const backups = join(b.home, 'backups');
+    const kept = readdirSync(backups).flatMap((d) => readdirSync(join(backups, d)).map((f) => readFileSync(join(backups, d, f), 'utf8')));
+    expect(kept.sort()).toEqual(['version 2', 'version 3']);
+    expect(statSync(join(b.home, 'retrosync.log.1')).size).toBeGreaterThan(0);
+    expect(statSync(join(b.home, 'retrosync.log')).size).toBeLessThanOrEqual(400 + 300);
+  });
+
+  it('does not overwrite a save this device never synced; it uploads it and the server decides', async () => {
+    const a = await pair('First');
+    const b = await pair('Second');
+    writeTree(a.root, { [`${SAVES}/gpSP/Shared.srm`]: 'from first' });
+    expect((await runShAsync('daemon.sh', ['--once'], { env: a.env })).status).toBe(0);
+    // Second already has its own save of that game (newer), never synced.
+    writeTree(b.root, { [`${SAVES}/gpSP/Shared.srm`]: 'from second' });
+    const r = await runShAsync('daemon.sh', ['--once'], { env: b.env });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(b.root, SAVES, 'gpSP/Shared.srm'), 'utf8')).toBe('from second');
+    expect((await user.save('gba/Shared/battery'))?.toString()).toBe('from second');
+    const versions = await user.versions('gba/Shared/battery');
+    expect(versions.map((v) => v.conflict).filter(Boolean)).toHaveLength(1);
+  });
+});
