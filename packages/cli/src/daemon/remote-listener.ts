@@ -19,15 +19,19 @@ export interface ListenerOptions {
   onChange: (hint?: RemoteHead) => void;
   /** Long-poll wait, seconds. */
   waitSeconds?: number;
+  /** Delays between reconnects (default 1 → 60 s). */
+  backoff?: Backoff;
 }
 
 export class RemoteListener {
   private readonly abort = new AbortController();
-  private readonly backoff = new Backoff();
+  private readonly backoff: Backoff;
   mode: 'sse' | 'long-poll' | 'connecting' = 'connecting';
   private loop: Promise<void> | null = null;
 
-  constructor(private readonly o: ListenerOptions) {}
+  constructor(private readonly o: ListenerOptions) {
+    this.backoff = o.backoff ?? new Backoff();
+  }
 
   start(): void {
     this.loop = this.run();

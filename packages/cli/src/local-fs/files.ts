@@ -5,8 +5,8 @@
  * temp folder or with a fake.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { lstatSync, promises as fsp, readdirSync, type Dirent } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export interface LocalStat {
   size: number;
@@ -85,25 +85,27 @@ export function nodeFiles(): LocalFiles {
       await fsp.rm(path, { force: true });
     },
     async walk(dir, maxDepth) {
+      // Synchronous on purpose: 10,000 stats through the thread pool cost ~10× more than
+      // a tight loop of lstatSync, and a rescan should take milliseconds.
       const out: WalkEntry[] = [];
-      const visit = async (d: string, depth: number): Promise<void> => {
-        let entries: import('node:fs').Dirent[];
+      const visit = (d: string, depth: number): void => {
+        let entries: Dirent[];
         try {
-          entries = await fsp.readdir(d, { withFileTypes: true });
+          entries = readdirSync(d, { withFileTypes: true });
         } catch {
           return;
         }
-        const files: string[] = [];
         for (const e of entries) {
           const p = join(d, e.name);
           if (e.isDirectory()) {
-            if (depth < maxDepth) await visit(p, depth + 1);
-          } else if (e.isFile() && !basename(p).startsWith(TEMP_PREFIX)) files.push(p);
+            if (depth < maxDepth) visit(p, depth + 1);
+          } else if (e.isFile() && !e.name.startsWith(TEMP_PREFIX)) {
+            const st = lstatSync(p, { throwIfNoEntry: false });
+            if (st?.isFile()) out.push({ path: p, size: st.size, mtimeMs: Math.floor(st.mtimeMs) });
+          }
         }
-        const stats = await Promise.all(files.map(async (p) => [p, await fsp.lstat(p).catch(() => null)] as const));
-        for (const [p, st] of stats) if (st?.isFile()) out.push({ path: p, size: st.size, mtimeMs: Math.floor(st.mtimeMs) });
       };
-      await visit(dir, 0);
+      visit(dir, 0);
       return out;
     },
   };
