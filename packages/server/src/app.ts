@@ -11,7 +11,7 @@
  */
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { AppDeps, RouteModule } from './app-deps.js';
 import { systemClock, type Clock } from './clock.js';
@@ -19,6 +19,7 @@ import type { Config } from './config.js';
 import type { Dialect } from './db/open.js';
 import type { Database } from './db/schema.js';
 import { createAuthenticator, SESSION_COOKIE } from './http/auth.js';
+import { DeviceKeyCache } from './http/device-cache.js';
 import { registerCsrf } from './http/csrf.js';
 import { registerDashboard } from './http/dashboard.js';
 import { installErrorHandling } from './http/errors.js';
@@ -27,6 +28,7 @@ import { loggerOptions } from './logger.js';
 import { routeModules as defaultRouteModules } from './routes/index.js';
 import { createJwtService } from './security/jwt.js';
 import { DeviceService } from './services/devices.js';
+import { HeartbeatWriter } from './services/heartbeat-writer.js';
 import { PairingService } from './services/pairing.js';
 import { SyncLogService } from './services/sync-log.js';
 import { UserService } from './services/users.js';
@@ -43,6 +45,8 @@ export interface BuildAppOptions {
   clock?: Clock;
   /** Check every reply against its contract schema (tests turn this on). */
   validateResponses?: boolean;
+  /** Heartbeat write-behind interval (services/heartbeat-writer.ts); 0 writes through. Default 1000. */
+  heartbeatFlushMs?: number;
   /** Replace the route module list (tests, benchmarks). */
   routeModules?: readonly RouteModule[];
   /** A prepared sync module (tests, benches); by default built from config and closed with the app. */
@@ -59,7 +63,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     return503OnClosing: true,
+    // One log line per request (the onResponse hook below) instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
+  app.addHook('onResponse', async (req, reply) => {
+    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    req.log[level]({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  });
 
   // JSON bodies; an empty body (e.g. curl -X POST with a JSON content type) is "no body".
   const defaultJson = app.getDefaultJsonParser('error', 'error');
@@ -83,7 +93,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   const jwt = createJwtService(options.jwtSecret, clock);
   const limits = createLimits(config, clock);
-  const devices = new DeviceService(db, clock, config);
+  const deviceCache = new DeviceKeyCache(clock);
+  const heartbeats = new HeartbeatWriter(db, options.heartbeatFlushMs ?? 1000, (err) => app.log.error({ err }, 'heartbeat flush failed'));
+  app.addHook('onClose', () => heartbeats.flush());
+  const devices = new DeviceService(db, clock, config, deviceCache, heartbeats);
   const deps: AppDeps = {
     config,
     db,
@@ -91,14 +104,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     clock,
     jwt,
     limits,
-    users: new UserService(db, clock, jwt, config.defaultTier),
+    users: new UserService(db, clock, jwt, config.defaultTier, deviceCache),
     devices,
     pairing: new PairingService(db, clock, config, limits, devices),
     syncLog: new SyncLogService(db, clock),
     sync: options.sync ?? (await createSyncModule({ config, db, clock })),
   };
   if (!options.sync) app.addHook('onClose', () => deps.sync.close());
-  app.decorate('routeEnv', { authenticator: createAuthenticator(db, jwt), validateResponses: options.validateResponses ?? false });
+  app.decorate('routeEnv', { authenticator: createAuthenticator(db, jwt, deviceCache), validateResponses: options.validateResponses ?? false });
   app.decorate('deps', deps);
 
   for (const mod of options.routeModules ?? defaultRouteModules) mod(app, deps);

@@ -38,6 +38,27 @@ export function createPgPool(url: string, max = 10): pg.Pool {
   return new pg.Pool({ connectionString: url, max, types: pgTypes as pg.CustomTypesConfig });
 }
 
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs more than running a small
+ * indexed query. Cache statements by SQL text (bounded), falling back to a fresh statement
+ * when the cached one is still iterating (a streamed query in progress).
+ */
+function cachePreparedStatements(sqlite: SQLite.Database, max = 500): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  sqlite.prepare = ((source: string) => {
+    const hit = cache.get(source);
+    if (hit && !hit.busy) return hit;
+    const stmt = prepare(source);
+    if (!hit) {
+      if (cache.size >= max) cache.clear();
+      cache.set(source, stmt);
+    }
+    return stmt;
+  }) as SQLite.Database['prepare'];
+  return sqlite;
+}
+
 export async function openDatabase(config: DatabaseConfig, options: { migrate?: boolean; poolSize?: number } = {}): Promise<OpenedDatabase> {
   let opened: OpenedDatabase;
   if (config.kind === 'sqlite') {
@@ -47,7 +68,7 @@ export async function openDatabase(config: DatabaseConfig, options: { migrate?: 
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachePreparedStatements(sqlite) }) });
     opened = { db, dialect: 'sqlite', close: () => db.destroy() };
   } else {
     const pool = createPgPool(config.url, options.poolSize ?? 10);

@@ -15,6 +15,7 @@ import { ApiError, type AuthMode } from '@retrosync/api';
 import type { Database, DeviceRow, UserRow } from '../db/schema.js';
 import type { JwtService } from '../security/jwt.js';
 import { API_KEY_RE, sha256Hex } from '../security/tokens.js';
+import type { DeviceKeyCache } from './device-cache.js';
 
 export const SESSION_COOKIE = 'retrosync_token';
 
@@ -53,10 +54,15 @@ function bearer(req: FastifyRequest): string | undefined {
   return m[1];
 }
 
-export function createAuthenticator(db: Kysely<Database>, jwt: JwtService): Authenticator {
+export function createAuthenticator(db: Kysely<Database>, jwt: JwtService, cache?: DeviceKeyCache): Authenticator {
   async function byKey(key: string): Promise<DeviceAuth> {
     if (!API_KEY_RE.test(key)) throw new ApiError('unauthorized', 'The device API key is malformed (expected 64 hex characters).');
-    const device = await db.selectFrom('devices').selectAll().where('api_key_hash', '=', sha256Hex(key)).executeTakeFirst();
+    const hash = sha256Hex(key);
+    let device = cache?.get(hash);
+    if (!device) {
+      device = await db.selectFrom('devices').selectAll().where('api_key_hash', '=', hash).executeTakeFirst();
+      if (device && device.revoked_at === null) cache?.set(hash, device);
+    }
     if (!device) throw new ApiError('unauthorized', 'Unknown device API key; pair the device again.');
     if (device.revoked_at !== null) throw new ApiError('unauthorized', 'This device was removed from its account; pair it again.');
     return { kind: 'device', userId: device.user_id, deviceId: device.id, device };

@@ -81,6 +81,16 @@ describe.each(databaseTargets())('devices and heartbeat on %s', (target) => {
     expectJson(await heartbeat(od.apiKey), 200);
   });
 
+  it('writes heartbeats behind: visible at once in this process, in the database after the flush', async () => {
+    const u = await registerUser(ctx);
+    const d = await pairDevice(ctx, u.token);
+    expectJson(await heartbeat(d.apiKey, { 'x-client-time': String(ctx.clock.now() + 42) }, { clientVersion: '9.9.9' }), 200);
+    expect((await list(u.token)).devices[0]).toMatchObject({ online: true, clientVersion: '9.9.9', clockOffsetMs: 42 });
+    await ctx.app.deps.devices.heartbeats.flush();
+    const row = await ctx.db.selectFrom('devices').selectAll().where('id', '=', d.device.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ last_heartbeat_at: ctx.clock.now(), client_version: '9.9.9', clock_offset_ms: 42 });
+  });
+
   it('accepts the device key as a Bearer token too', async () => {
     const u = await registerUser(ctx);
     const d = await pairDevice(ctx, u.token);

@@ -8,6 +8,8 @@ import { ApiError, type Device, type DeviceType, type SubscriptionTier } from '@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { newId, toIso, type Database, type DeviceRow } from '../db/schema.js';
+import type { DeviceKeyCache } from '../http/device-cache.js';
+import { HeartbeatWriter, type HeartbeatUpdate } from './heartbeat-writer.js';
 
 export interface HeartbeatInput {
   clientVersion?: string | undefined;
@@ -36,13 +38,16 @@ export class DeviceService {
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
     private readonly config: Pick<Config, 'heartbeatIntervalSeconds' | 'deviceLimits'>,
+    private readonly cache?: DeviceKeyCache,
+    readonly heartbeats: HeartbeatWriter = new HeartbeatWriter(db, 0),
   ) {}
 
   get onlineWindowMs(): number {
     return 2 * this.config.heartbeatIntervalSeconds * 1000;
   }
 
-  toWire(d: DeviceRow): Device {
+  toWire(row: DeviceRow): Device {
+    const d = { ...row, ...this.heartbeats.pending(row.id) };
     const now = this.clock.now();
     return {
       id: d.id,
@@ -76,6 +81,7 @@ export class DeviceService {
   async rename(userId: string, deviceId: string, name: string): Promise<Device> {
     await this.owned(userId, deviceId);
     await this.db.updateTable('devices').set({ name }).where('id', '=', deviceId).where('user_id', '=', userId).execute();
+    this.cache?.patch(deviceId, { name });
     return this.toWire(await this.owned(userId, deviceId));
   }
 
@@ -83,19 +89,22 @@ export class DeviceService {
   async revoke(userId: string, deviceId: string): Promise<void> {
     await this.owned(userId, deviceId);
     await this.db.updateTable('devices').set({ revoked_at: this.clock.now() }).where('id', '=', deviceId).where('user_id', '=', userId).execute();
+    this.cache?.forgetDevice(deviceId);
+    this.heartbeats.forget(deviceId);
   }
 
+  /**
+   * Records a check-in (write-behind, see heartbeat-writer.ts). Only the fields sent are written,
+   * so a stale cached row never overwrites newer values.
+   */
   async heartbeat(device: DeviceRow, input: HeartbeatInput): Promise<DeviceRow> {
     const now = this.clock.now();
-    const offset = input.clientTime === undefined ? device.clock_offset_ms : input.clientTime - now;
-    const update = {
-      last_sync_at: now,
-      last_heartbeat_at: now,
-      clock_offset_ms: offset,
-      client_version: input.clientVersion ?? device.client_version,
-      platform: input.platform ?? device.platform,
-    };
-    await this.db.updateTable('devices').set(update).where('id', '=', device.id).where('user_id', '=', device.user_id).execute();
+    const update: HeartbeatUpdate = { last_sync_at: now, last_heartbeat_at: now };
+    if (input.clientTime !== undefined) update.clock_offset_ms = input.clientTime - now;
+    if (input.clientVersion !== undefined) update.client_version = input.clientVersion;
+    if (input.platform !== undefined) update.platform = input.platform;
+    await this.heartbeats.record(device.id, device.user_id, update);
+    this.cache?.patch(device.id, update);
     return { ...device, ...update };
   }
 

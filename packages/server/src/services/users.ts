@@ -4,6 +4,7 @@ import { ApiError, type SubscriptionTier, type User } from '@retrosync/api';
 import type { Clock } from '../clock.js';
 import { newId, toIso, type Database, type UserRow } from '../db/schema.js';
 import type { JwtService } from '../security/jwt.js';
+import type { DeviceKeyCache } from '../http/device-cache.js';
 import { dummyHash, hashPassword, verifyPassword } from '../security/passwords.js';
 
 export function userToWire(u: UserRow): User {
@@ -31,6 +32,7 @@ export class UserService {
     private readonly clock: Clock,
     private readonly jwt: JwtService,
     private readonly defaultTier: SubscriptionTier,
+    private readonly deviceCache?: DeviceKeyCache,
   ) {}
 
   private session(row: UserRow): Session {
@@ -100,6 +102,7 @@ export class UserService {
     const row = await this.get(userId);
     if (!(await verifyPassword(row.password_hash, password))) return false;
     await this.db.deleteFrom('users').where('id', '=', userId).execute();
+    this.deviceCache?.forgetUser(userId);
     return true;
   }
 }
