@@ -19,6 +19,8 @@ export interface RunningServer {
   dataDir: string;
   /** A fresh 6-digit pairing code for the test user. */
   pairingCode(): Promise<string>;
+  /** The signed-in user enters a device-shown code in the dashboard. */
+  link(code: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,9 @@ export async function startServer(): Promise<RunningServer> {
     dataDir,
     async pairingCode() {
       return (await user.call(deviceRoutes.createPairingCode, {})).code;
+    },
+    async link(code) {
+      await user.call(deviceRoutes.linkDeviceCode, { body: { code } });
     },
     async close() {
       await app.close();
