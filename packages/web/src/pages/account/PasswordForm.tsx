@@ -1,0 +1,89 @@
+import { useState, type FormEvent } from 'react';
+import { authRoutes } from '@retrosync/api';
+import { call } from '../../api/client';
+import { fieldErrors } from '../../api/errors';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Field } from '../../components/Field';
+import { useSession, useUser } from '../../app/session';
+
+export function PasswordForm() {
+  const { setUser } = useSession();
+  const user = useUser();
+  const [currentPassword, setCurrent] = useState('');
+  const [newPassword, setNew] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  const mismatch = confirm.length > 0 && confirm !== newPassword;
+  const fields = fieldErrors(error);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (mismatch) return;
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    try {
+      const data = await call(authRoutes.changePassword, { body: { currentPassword, newPassword } });
+      setUser(data.user);
+      setCurrent('');
+      setNew('');
+      setConfirm('');
+      setSaved(true);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="password-title">
+      <h2 id="password-title">Change password</h2>
+      <form className="form" onSubmit={(event) => void submit(event)}>
+        <ErrorNotice error={error} />
+        {saved ? (
+          <div className="notice notice-ok" role="status">
+            Password changed. Other browsers signed in to this account are signed out.
+          </div>
+        ) : null}
+        <input type="email" name="username" autoComplete="username" hidden readOnly value={user.email} />
+        <Field
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={currentPassword}
+          error={fields.currentPassword}
+          onChange={(event) => setCurrent(event.target.value)}
+        />
+        <Field
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={8}
+          hint="At least 8 characters."
+          value={newPassword}
+          error={fields.newPassword}
+          onChange={(event) => setNew(event.target.value)}
+        />
+        <Field
+          label="Repeat the new password"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={confirm}
+          error={mismatch ? 'The two new passwords differ.' : undefined}
+          onChange={(event) => setConfirm(event.target.value)}
+        />
+        <div>
+          <button type="submit" className="btn btn-primary" disabled={busy || mismatch}>
+            Change password
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
