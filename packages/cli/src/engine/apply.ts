@@ -4,7 +4,7 @@
  * battery save arrives, the game's auto-load states are moved aside (they would overwrite it
  * when the game starts).
  */
-import { deflateRzip, normalizeName, parseSaveKey } from '@retrosync/core';
+import { deflateRzip, normalizeName, parseSaveKey, PlacementError } from '@retrosync/core';
 import { assertInsideRoots } from '../local-fs/roots.js';
 import type { SyncedEntry } from '../state/sync-state.js';
 import type { EngineDeps } from './deps.js';
@@ -32,7 +32,10 @@ export async function applyHead(deps: EngineDeps, key: string, version: number, 
     dest = target(deps, key, local);
     dest.path = assertInsideRoots(dest.path, deps.layout.roots);
   } catch (err) {
-    deps.log.warn(`not placing ${key} on this device: ${(err as Error).message}`);
+    // A state of a core this device does not run is expected (states sync only between
+    // devices running the same core): note it quietly. Anything else is worth a warning.
+    const expected = err instanceof PlacementError && ['core-mismatch', 'slot-unsupported'].includes(err.code);
+    (expected ? deps.log.debug : deps.log.warn)(`not placing ${key} on this device: ${(err as Error).message}`);
     return { applied: false, reason: (err as Error).message };
   }
   const progress = deps.progress?.(`↓ ${key}`, 0);
