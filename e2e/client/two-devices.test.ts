@@ -60,7 +60,8 @@ describe('desktop client end to end', () => {
   }, 60_000);
 
   it('with both daemons running, an edit on one card appears on the other at the mapped path', async () => {
-    const da = minui.spawn('daemon', '--json', '--debounce', '300');
+    // one card watched by stat polling (the fallback for mounts without file events), one natively
+    const da = minui.spawn('daemon', '--json', '--debounce', '300', '--poll');
     const db = onion.spawn('daemon', '--json', '--debounce', '300');
     const ea = events(da);
     const eb = events(db);

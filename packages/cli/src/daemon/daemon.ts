@@ -35,6 +35,7 @@ export class Daemon {
   private readonly listener: RemoteListener;
   private timers: NodeJS.Timeout[] = [];
   private polling: boolean;
+  private stopping = false;
 
   constructor(private readonly o: DaemonOptions) {
     this.polling = o.poll ?? false;
@@ -67,7 +68,12 @@ export class Daemon {
     const { deps, log } = this.o;
     this.runner.request(passRequest({ full: true }));
     await this.runner.idle();
+    if (this.stopping) return;
     await this.startWatcher();
+    if (this.stopping) {
+      await this.watcher?.close();
+      return;
+    }
     this.listener.start();
     const heartbeat = async () => {
       try {
@@ -111,6 +117,7 @@ export class Daemon {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     this.debouncer.stop();
     await this.listener.stop();
