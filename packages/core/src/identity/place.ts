@@ -34,6 +34,7 @@ export interface Placement {
 
 export type PlacementErrorCode =
   | 'invalid-key'
+  | 'no-folder'
   | 'no-core'
   | 'core-mismatch'
   | 'slot-unsupported'
@@ -97,7 +98,7 @@ export function placeKey(platform: string | Profile, key: string, opts: PlaceOpt
   }
   const isState = parsed.kind.type === 'state';
   const layout = chooseLayout(isState ? profile.states : profile.saves, opts.fs, profile.romRoots);
-  if (!layout) throw new PlacementError('no-core', `${profile.platform.id} has no ${isState ? 'state' : 'save'} folder`);
+  if (!layout) throw new PlacementError('no-folder', `${profile.platform.id} has no ${isState ? 'state' : 'save'} folder`);
 
   const prefix = profile.stateCorePrefix;
   const core = parsed.kind.type === 'state' ? parsed.kind.core : null;
@@ -167,9 +168,9 @@ export function placeKey(platform: string | Profile, key: string, opts: PlaceOpt
       : joinPath(profile.romRoots[0] ?? '/', systemFolder)
     : joinPath(layout.dir ?? '/', ...folders);
   const devicePath = joinPath(dir, file);
-  const base_ = layout.inContentDir ? (rom?.root ?? profile.romRoots[0] ?? '/') : (layout.dir ?? '/');
-  if (!isInside(base_, devicePath, profile.pathStyle)) {
-    throw new PlacementError('outside-root', `${devicePath} is outside ${base_}`);
+  const container = layout.inContentDir ? (rom?.root ?? profile.romRoots[0] ?? '/') : (layout.dir ?? '/');
+  if (!isInside(container, devicePath, profile.pathStyle)) {
+    throw new PlacementError('outside-root', `${devicePath} is outside ${container}`);
   }
   const path = underRoot(opts.root, devicePath);
   if (opts.root !== undefined && !isInside(opts.root, path)) {
