@@ -47,7 +47,7 @@ export function DashboardLayout({ children }: { children: ReactNode }) {
           </nav>
           <div className="topbar-user">
             <LiveIndicator />
-            <span className="muted small" title={user.email}>
+            <span className="muted small hide-phone" title={user.email}>
               {user.name ?? user.email}
             </span>
             <button type="button" className="btn btn-small" onClick={() => void signOut()}>

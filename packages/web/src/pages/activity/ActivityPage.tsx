@@ -6,6 +6,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { SelectField } from '../../components/Field';
 import { PageHead } from '../../components/PageHead';
+import { useInterval } from '../../lib/useInterval';
 import { useLoad } from '../../lib/useLoad';
 import { LogTable } from './LogTable';
 
@@ -27,7 +28,9 @@ export function ActivityPage() {
     ...(filters.status ? { status: filters.status as (typeof SYNC_STATUSES)[number] } : {}),
   };
   const logs = useLoad(() => call(syncLogRoutes.list, { query }), JSON.stringify(query));
-  useServerEvents((type) => type === 'log' || type === 'conflict', () => void logs.reload());
+  useServerEvents((type) => type === 'log' || type === 'conflict' || type === 'save', () => void logs.reload());
+  // Log entries written by devices are not pushed as `log` events by the server yet: re-read too.
+  useInterval(() => void logs.reload(), 5_000);
 
   const set = (key: keyof Filters) => (value: string) => {
     setFilters((current) => ({ ...current, [key]: value }));

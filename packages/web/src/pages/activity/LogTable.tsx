@@ -30,17 +30,21 @@ export function LogTable({ logs, compact = false }: { logs: readonly SyncLog[]; 
         <tbody>
           {logs.map((log) => (
             <tr key={log.id} data-testid="log-row">
-              <td>
+              <td className="nowrap">
                 <RelativeTime value={log.createdAt} />
               </td>
               <td>{log.deviceName}</td>
               <td>
                 <ActionBadge action={log.action} />
               </td>
-              <td data-label="Save">
+              <td className="wide">
                 <code>{log.filePath}</code>
               </td>
-              {compact ? null : <td>{log.fileSize === null ? '—' : formatBytes(log.fileSize)}</td>}
+              {compact ? null : (
+                <td className="nowrap" data-label="Size">
+                  {log.fileSize === null ? '—' : formatBytes(log.fileSize)}
+                </td>
+              )}
               <td>
                 <span className={STATUS_BADGE[log.status] ?? 'badge'}>{log.status}</span>
                 {log.errorMsg ? <div className="field-error">{log.errorMsg}</div> : null}

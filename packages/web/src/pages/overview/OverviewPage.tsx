@@ -28,7 +28,11 @@ export function OverviewPage() {
       }
     },
   );
-  useInterval(() => void devices.reload(), 30_000);
+  // Devices go offline by silence and the server does not push `device`/`log` events yet.
+  useInterval(() => {
+    void devices.reload();
+    void logs.reload();
+  }, 10_000);
 
   return (
     <>

@@ -21,7 +21,7 @@ export function VersionRow({ saveKey, version, deviceNames, busy, onRestore }: P
   const label = `version ${version.version}`;
   return (
     <tr className="version-row" data-head={version.head} data-testid="version-row" data-version={version.version}>
-      <td>
+      <td className="nowrap">
         <div className="row">
           <span>v{version.version}</span>
           {version.head ? <span className="badge badge-ok badge-plain">current</span> : null}
@@ -29,13 +29,15 @@ export function VersionRow({ saveKey, version, deviceNames, busy, onRestore }: P
           {version.deleted ? <span className="badge badge-danger badge-plain">deleted</span> : null}
         </div>
       </td>
-      <td data-label="Saved">
+      <td className="nowrap" data-label="Saved">
         <RelativeTime value={version.correctedMtime} />
       </td>
-      <td>{origin(version, deviceNames)}</td>
-      <td>{version.deleted ? '—' : formatBytes(version.size)}</td>
-      <td>
-        <div className="actions row">
+      <td data-label="From">{origin(version, deviceNames)}</td>
+      <td className="nowrap" data-label="Size">
+        {version.deleted ? '—' : formatBytes(version.size)}
+      </td>
+      <td className="wide">
+        <div className="row version-actions">
           {version.deleted ? null : (
             <a
               className="btn btn-small"
