@@ -126,7 +126,6 @@ function applyRetroArch(l: DirLayout, s: RetroArchSettings, vars: Record<string,
   }
   if (inContent !== undefined && (inContent || out.dir !== null)) out.inContentDir = inContent;
   if (!out.inContentDir && out.dir === null) out.inContentDir = true; // no folder known: stay next to the ROM
-  if (out.inContentDir && l.folders.length === 0) out.folders = [];
   if (compressed !== undefined) out.compressed = compressed;
   if (!saves && s.savestateAutoLoad !== undefined) out.autoLoad = s.savestateAutoLoad;
   return out;
