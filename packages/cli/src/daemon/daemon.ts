@@ -123,6 +123,6 @@ export class Daemon {
     await this.listener.stop();
     await this.watcher?.close();
     await this.runner.stop();
-    await this.o.deps.state.save();
+    await this.o.deps.state.save(true);
   }
 }

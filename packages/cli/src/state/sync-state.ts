@@ -52,15 +52,32 @@ export function emptyState(): SyncStateData {
   return { version: 1, cursor: null, entries: {}, parked: {}, conflicts: [], lastSyncAt: null, lastError: null, pausedUntil: null, pauseReason: null };
 }
 
-/** In-memory state with a by-path index; `save()` persists it. */
+/** Rewrite the file at least this often even when only `lastSyncAt` moved. */
+const SAVE_IDLE_MS = 60_000;
+
+/**
+ * In-memory state with a by-path index; `save()` persists it — only when something changed
+ * (entries, cursor, pause, parked states, errors) or a minute has passed, so a pass with nothing
+ * to do over 10,000 saves does not rewrite a megabytes-large file.
+ */
 export class SyncState {
   private byPath = new Map<string, SyncedEntry>();
+  private changes = 0;
+  private savedShape: string;
+  private savedAt: number;
 
   constructor(
     readonly data: SyncStateData,
     private readonly file: string | null,
   ) {
     for (const e of Object.values(data.entries)) this.byPath.set(e.path, e);
+    this.savedShape = this.shape();
+    this.savedAt = Date.now();
+  }
+
+  private shape(): string {
+    const d = this.data;
+    return JSON.stringify([d.cursor, d.parked, d.pausedUntil, d.pauseReason, d.lastError, d.conflicts.length]);
   }
 
   static async load(file: string): Promise<SyncState> {
@@ -86,6 +103,7 @@ export class SyncState {
     if (old && old.path !== entry.path && this.byPath.get(old.path) === old) this.byPath.delete(old.path);
     this.data.entries[entry.key] = entry;
     this.byPath.set(entry.path, entry);
+    this.changes++;
   }
 
   keys(): string[] {
@@ -97,7 +115,15 @@ export class SyncState {
     if (this.data.conflicts.length > MAX_CONFLICT_NOTES) this.data.conflicts.splice(0, this.data.conflicts.length - MAX_CONFLICT_NOTES);
   }
 
-  async save(): Promise<void> {
-    if (this.file) await writeJsonAtomic(this.file, this.data, 0o600);
+  /** Persists the state if it changed (or `force`, or a minute passed since the last write). */
+  async save(force = false): Promise<boolean> {
+    if (!this.file) return false;
+    const shape = this.shape();
+    if (!force && this.changes === 0 && shape === this.savedShape && Date.now() - this.savedAt < SAVE_IDLE_MS) return false;
+    await writeJsonAtomic(this.file, this.data, 0o600);
+    this.changes = 0;
+    this.savedShape = shape;
+    this.savedAt = Date.now();
+    return true;
   }
 }

@@ -1,0 +1,35 @@
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SyncState } from './sync-state.js';
+
+const entry = { key: 'gba/G/battery', path: '/s/G.sav', sha256: 'a'.repeat(64), version: 1, size: 3, mtimeMs: 5, compressed: false, autoLoad: false, system: 'gba', game: 'G', kind: 'battery' };
+
+describe('sync state', () => {
+  it('persists entries and the cursor, finds entries by path, and skips writes when nothing changed', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'rs-state-')), 'state.json');
+    const s = await SyncState.load(file);
+    s.set(entry);
+    s.data.cursor = 9;
+    expect(await s.save()).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    s.data.lastSyncAt = new Date().toISOString();
+    expect(await s.save()).toBe(false);
+    s.data.cursor = 10;
+    expect(await s.save()).toBe(true);
+    const again = await SyncState.load(file);
+    expect(again.get(entry.key)).toEqual(entry);
+    expect(again.atPath('/s/G.sav')?.key).toBe(entry.key);
+    expect(again.data.cursor).toBe(10);
+    again.set({ ...entry, path: '/s/G.srm' });
+    expect(again.atPath('/s/G.sav')).toBeUndefined();
+    expect(again.atPath('/s/G.srm')?.version).toBe(1);
+  });
+
+  it('starts empty when the file is missing or damaged', async () => {
+    const s = await SyncState.load(join(tmpdir(), 'nope', 'state.json'));
+    expect(s.data.cursor).toBe(null);
+    expect(s.keys()).toEqual([]);
+  });
+});
