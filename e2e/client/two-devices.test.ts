@@ -112,5 +112,9 @@ describe('desktop client end to end', () => {
     expect(s.stdout).toMatch(/^pending\s+nothing$/m);
     const l = await onion.cli('log', '-n', '5');
     expect(l.stdout).toMatch(/INFO/);
+    const remote = await onion.cli('log', '--server', '--json');
+    expect(remote.status, remote.stderr).toBe(0);
+    const entries = JSON.parse(remote.stdout) as { action: string; filePath: string; deviceName: string }[];
+    expect(entries.some((e) => e.action === 'download' && e.filePath === KEY && e.deviceName === 'onion')).toBe(true);
   }, 30_000);
 });
