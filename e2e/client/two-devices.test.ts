@@ -105,6 +105,21 @@ describe('desktop client end to end', () => {
     expect(onion.read(ONION_PLACED)).toBe('minui offline play');
   }, 90_000);
 
+  it('a fresh all-zero save never replaces the real one: kept as a conflict version, the real one comes back', async () => {
+    const real = onion.read(ONION_PLACED);
+    onion.write(ONION_PLACED, new Uint8Array(8192));
+    const r = await onion.cli('sync', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ conflicts: [KEY] });
+    expect(onion.read(ONION_PLACED)).toBe(real);
+    const versions = JSON.parse((await onion.cli('history', KEY, '--json')).stdout).versions as { size: number; conflict: boolean; head: boolean }[];
+    expect(versions.find((v) => v.head)?.size).toBe(real!.length);
+    expect(versions.some((v) => v.conflict && v.size === 8192)).toBe(true);
+    const m = await minui.cli('sync', '--json');
+    expect(JSON.parse(m.stdout)).toMatchObject({ downloaded: [] });
+    expect(minui.read(MINUI_FILE)).toBe(real);
+  }, 60_000);
+
   it('status and log explain the device in plain words', async () => {
     const s = await onion.cli('status');
     expect(s.status).toBe(0);
