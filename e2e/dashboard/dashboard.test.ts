@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openBrowser, screenshots, type Browser } from './browser.js';
 import { ensureDashboardBuilt } from './build-dashboard.js';
-import { pairDevice, type SimDevice } from './device.js';
+import { pairDevice, requestShownCode, type SimDevice } from './device.js';
 import { startServer, type RunningServer } from './server.js';
 
 const KEY = 'gba/Pokémon Emerald/battery';
@@ -119,6 +119,22 @@ describe('dashboard in Chromium', () => {
     await screenshots(page, '04-devices');
   });
 
+  it('links a device that shows its own code, typed into the dashboard', async () => {
+    const mini = await requestShownCode(server.url, 'Miyoo Mini', 'miyoo_mini');
+    expect(await mini.collect()).toBeNull();
+    const field = page.getByLabel('Enter the code shown on your device');
+    await field.fill('12');
+    expect(await page.getByRole('button', { name: 'Link device' }).isDisabled()).toBe(true);
+    await field.fill(`${mini.code.slice(0, 3)} ${mini.code.slice(3)}`);
+    await page.getByRole('button', { name: 'Link device' }).click();
+    await see('Miyoo Mini is linked');
+    // The device picks up its key on its next poll; then it is in the list (no reload).
+    const linked = await mini.collect();
+    expect(linked?.name).toBe('Miyoo Mini');
+    await linked?.heartbeat();
+    await page.getByTestId('device-row').filter({ hasText: 'Miyoo Mini' }).waitFor({ timeout: 12_000 });
+  });
+
   it('shows the uploaded save and its history, restores an older version and keeps a conflict copy', async () => {
     await go('Saves', '/dashboard/saves');
     await see('No saves yet');
@@ -187,6 +203,28 @@ describe('dashboard in Chromium', () => {
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="log-row"]').length > n, before, { timeout: 12_000 });
     await rows.filter({ hasText: 'download' }).first().waitFor();
     await screenshots(page, '06-activity');
+  });
+
+  it('renames a device and removes one after confirming', async () => {
+    await go('Devices', '/dashboard/devices');
+    const mini = page.getByTestId('device-row').filter({ hasText: 'Miyoo Mini' });
+    await mini.getByRole('button', { name: 'Rename Miyoo Mini' }).click();
+    const name = page.getByLabel('New name for Miyoo Mini');
+    await name.fill('Bedside Mini');
+    await name.press('Enter');
+    const renamed = page.getByTestId('device-row').filter({ hasText: 'Bedside Mini' });
+    await renamed.waitFor();
+    await renamed.getByRole('button', { name: 'Remove Bedside Mini' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove Bedside Mini?' });
+    await dialog.waitFor();
+    await screenshots(page, '10-remove-device');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await renamed.count()).toBe(1);
+    await renamed.getByRole('button', { name: 'Remove Bedside Mini' }).click();
+    await dialog.getByRole('button', { name: 'Remove device' }).click();
+    await renamed.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('device-row').count()).toBe(2);
   });
 
   it('shows the overview and the account page', async () => {

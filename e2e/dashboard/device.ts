@@ -12,13 +12,10 @@ export interface SimDevice {
   log(action: 'upload' | 'download' | 'delete' | 'conflict', filePath: string, fileSize?: number): Promise<void>;
 }
 
-export async function pairDevice(baseUrl: string, code: string, deviceName: string, deviceType: DeviceType): Promise<SimDevice> {
-  const anonymous = createApiClient({ baseUrl });
-  const paired = await anonymous.call(deviceRoutes.pair, { body: { code, deviceName, deviceType } });
-  const api = anonymous.with({ apiKey: paired.apiKey });
+function simDevice(id: string, name: string, api: ApiClient): SimDevice {
   return {
-    id: paired.device.id,
-    name: paired.device.name,
+    id,
+    name,
     api,
     async heartbeat() {
       await api.call(heartbeatRoutes.heartbeat, { body: { clientVersion: 'e2e-1.0' }, headers: { 'x-client-time': new Date().toISOString() } });
@@ -42,6 +39,34 @@ export async function pairDevice(baseUrl: string, code: string, deviceName: stri
         await api.call(syncLogRoutes.create, { body: { action: 'upload', filePath: key, fileSize: bytes.byteLength } });
       }
       return { outcome: result.outcome, version: result.stored.version };
+    },
+  };
+}
+
+/** Pairing code flow: the user shows a code, the device types it. */
+export async function pairDevice(baseUrl: string, code: string, deviceName: string, deviceType: DeviceType): Promise<SimDevice> {
+  const anonymous = createApiClient({ baseUrl });
+  const paired = await anonymous.call(deviceRoutes.pair, { body: { code, deviceName, deviceType } });
+  return simDevice(paired.device.id, paired.device.name, anonymous.with({ apiKey: paired.apiKey }));
+}
+
+/**
+ * Device-shown code flow: the device asks for a code to display; once the user has linked
+ * it in the dashboard, `collect()` receives the API key (exactly once).
+ */
+export async function requestShownCode(
+  baseUrl: string,
+  deviceName: string,
+  deviceType: DeviceType,
+): Promise<{ code: string; collect(): Promise<SimDevice | null> }> {
+  const anonymous = createApiClient({ baseUrl });
+  const shown = await anonymous.call(deviceRoutes.requestDeviceCode, { body: { deviceName, deviceType } });
+  return {
+    code: shown.code,
+    async collect() {
+      const status = await anonymous.call(deviceRoutes.deviceCodeStatus, { body: { pollToken: shown.pollToken } });
+      if (status.status !== 'paired') return null;
+      return simDevice(status.device.id, status.device.name, anonymous.with({ apiKey: status.apiKey }));
     },
   };
 }

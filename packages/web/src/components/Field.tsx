@@ -9,14 +9,16 @@ type FieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'id'> & {
 /** A labelled input with an optional hint and field error, wired with aria-describedby. */
 export function Field({ label, hint, error, ...input }: FieldProps) {
   const id = useId();
-  const hintId = hint ? `${id}-hint` : undefined;
+  // A field error replaces the hint (they usually say the same thing).
+  const showHint = Boolean(hint) && !error;
+  const hintId = showHint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
   const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <input id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
-      {hint ? (
+      {showHint ? (
         <span className="hint" id={hintId}>
           {hint}
         </span>

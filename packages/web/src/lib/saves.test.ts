@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { downloadName, downloadUrl, groupBySystem, kindLabel, splitKey, systemLabel } from './saves';
+import { downloadName, downloadUrl, groupBySystem, kindLabel, splitKey, systemLabel, unansweredConflicts } from './saves';
 
 describe('save keys in the dashboard', () => {
   it('names systems and falls back to the id', () => {
@@ -38,5 +38,24 @@ describe('save keys in the dashboard', () => {
     const groups = groupBySystem(items);
     expect(groups.map((g) => g.system)).toEqual(['gba', 'snes']);
     expect(groups[0]?.items.map((i) => i.game)).toEqual(['game 9', 'Game 10']);
+  });
+});
+
+describe('unansweredConflicts', () => {
+  const v = (version: number, conflict = false, restoredFrom: number | null = null) => ({ version, conflict, restoredFrom });
+
+  it('lists conflict copies made after the last restore', () => {
+    expect(unansweredConflicts([v(3), v(2, true), v(1)]).map((x) => x.version)).toEqual([2]);
+    expect(unansweredConflicts([v(4, true), v(3, false, 1), v(2), v(1)]).map((x) => x.version)).toEqual([4]);
+  });
+
+  it('treats a later restore (keep this one) as the answer', () => {
+    expect(unansweredConflicts([v(5, false, 4), v(4, true), v(3)])).toEqual([]);
+    expect(unansweredConflicts([v(6), v(5, false, 4), v(4, true)])).toEqual([]);
+  });
+
+  it('is empty without conflicts', () => {
+    expect(unansweredConflicts([v(2), v(1)])).toEqual([]);
+    expect(unansweredConflicts([])).toEqual([]);
   });
 });

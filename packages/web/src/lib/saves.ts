@@ -73,3 +73,14 @@ export function groupBySystem<T extends { system: string; game: string; kind: st
     }))
     .sort((a, b) => collator.compare(a.label, b.label));
 }
+
+/**
+ * Conflict copies the player has not answered yet: a conflict version with no restore made
+ * after it (pressing "Keep this one" or restoring any version is an answer).
+ */
+export function unansweredConflicts<T extends { version: number; conflict: boolean; restoredFrom: number | null }>(
+  versions: readonly T[],
+): T[] {
+  const lastRestore = Math.max(0, ...versions.filter((v) => v.restoredFrom !== null).map((v) => v.version));
+  return versions.filter((v) => v.conflict && v.version > lastRestore);
+}

@@ -4,7 +4,7 @@ import { call } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useLoad } from '../../lib/useLoad';
-import { kindLabel, splitKey, systemLabel } from '../../lib/saves';
+import { kindLabel, splitKey, systemLabel, unansweredConflicts } from '../../lib/saves';
 import { VersionRow } from './VersionRow';
 
 type Props = {
@@ -61,7 +61,7 @@ export function SaveHistory({ saveKey, deviceNames, refresh, onRestored }: Props
         </div>
       ) : null}
       {history.data && versions.length === 0 ? <EmptyState title="No versions" /> : null}
-      {versions.some((v) => v.conflict) ? (
+      {unansweredConflicts(versions).length > 0 ? (
         <p className="notice notice-warn">
           Two devices changed this save while apart. Both copies are kept: the newer one won. If the other one is the save you
           want, press <strong>Keep this one</strong> on it.
