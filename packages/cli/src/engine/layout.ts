@@ -38,8 +38,8 @@ export interface DeviceLayout {
   scanDirs(): string[];
   /** Starts a scan: a fresh ROM index for the calls that follow. */
   beginScan(): void;
-  /** The save a host file is, or `{ skip: reason }`. */
-  identify(hostPath: string, size: number): IdentifiedSave | { skip: string };
+  /** The save a host file is, or why not (`unclear`: it looks like a save but identity cannot tell which). */
+  identify(hostPath: string, size: number): IdentifiedSave | { skip: string; unclear: boolean };
   /** Where this device keeps `key` (host path). Throws `PlacementError`. */
   place(key: string): Placed;
 }
@@ -80,9 +80,9 @@ export function deviceLayout(platform: string, roots: readonly string[], vars: R
     },
     identify(hostPath, size) {
       const devicePath = devicePathOf(root, hostPath);
-      if (devicePath === null) return { skip: 'outside the root' };
+      if (devicePath === null) return { skip: 'outside the root', unclear: false };
       const id = identifyPath(profile, devicePath, { fs, roms, size });
-      if (id.status !== 'save') return { skip: id.reason };
+      if (id.status !== 'save') return { skip: id.reason, unclear: id.status === 'ambiguous' || id.status === 'unsupported' };
       return { key: id.key, system: id.system, game: id.game, kind: id.kind.type, compressed: id.compressed, autoLoad: id.autoLoad };
     },
     place(key) {

@@ -72,10 +72,17 @@ export async function scanLocal(layout: DeviceLayout, files: LocalFiles, state: 
     const known = state.atPath(c.path);
     let save: LocalSave;
     if (known && known.size === c.size && known.mtimeMs === c.mtimeMs && known.sha256 !== null) {
-      save = { key: known.key, path: c.path, size: c.size, mtimeMs: c.mtimeMs, sha256: known.sha256, raw: null, compressed: known.compressed, autoLoad: known.autoLoad, system: null, game: null, kind: null };
+      save = { key: known.key, path: c.path, size: c.size, mtimeMs: c.mtimeMs, sha256: known.sha256, raw: null, compressed: known.compressed, autoLoad: known.autoLoad, system: known.system, game: known.game, kind: known.kind };
     } else {
-      const id = layout.identify(c.path, c.size);
-      if ('skip' in id) continue;
+      // A file synced before keeps its key (a path's identity does not change with its
+      // bytes): no identification, and so no ROM-folder walk, for an edited save.
+      const id = known
+        ? { key: known.key, compressed: known.compressed, autoLoad: known.autoLoad, system: known.system, game: known.game, kind: known.kind }
+        : layout.identify(c.path, c.size);
+      if ('skip' in id) {
+        if (id.unclear) log.debug(`not syncing ${c.path}: ${id.skip}`);
+        continue;
+      }
       try {
         const { raw, sha256 } = await readSave(files, c.path, id.compressed);
         hashed++;

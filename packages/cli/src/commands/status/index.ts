@@ -45,6 +45,10 @@ export const command: Command = {
     const p = pending.newFiles.length + pending.changed.length + pending.missing.length;
     io.out(`pending     ${p === 0 ? 'nothing' : `${pending.newFiles.length} new, ${pending.changed.length} changed, ${pending.missing.length} missing locally`}`);
     for (const f of [...pending.newFiles, ...pending.changed].slice(0, 10)) io.out(`              ${f}`);
+    if (pending.unclear.length) {
+      io.out(`not synced  ${pending.unclear.length} file(s) identity cannot place (put the ROM on the device, or see retrosync identify):`);
+      for (const u of pending.unclear.slice(0, 10)) io.out(`              ${u.path}: ${u.reason}`);
+    }
     if (report.paused) io.out(`PAUSED      uploads until ${report.paused.until}: ${report.paused.reason}`);
     if (report.conflicts.length) {
       io.out('conflicts   (both copies are kept; see retrosync history <key>)');

@@ -8,11 +8,13 @@ export interface Pending {
   newFiles: string[];
   changed: string[];
   missing: string[];
+  /** Files that look like saves but cannot be told apart (e.g. gb or gbc without the ROM). */
+  unclear: { path: string; reason: string }[];
 }
 
 export async function findPending(layout: DeviceLayout, files: LocalFiles, state: SyncState): Promise<Pending> {
   layout.beginScan();
-  const out: Pending = { newFiles: [], changed: [], missing: [] };
+  const out: Pending = { newFiles: [], changed: [], missing: [], unclear: [] };
   const seen = new Set<string>();
   for (const dir of layout.scanDirs()) {
     for (const f of await files.walk(dir, WALK_DEPTH)) {
@@ -20,7 +22,11 @@ export async function findPending(layout: DeviceLayout, files: LocalFiles, state
       if (known) {
         seen.add(f.path);
         if (known.size !== f.size || known.mtimeMs !== f.mtimeMs) out.changed.push(f.path);
-      } else if (!('skip' in layout.identify(f.path, f.size))) out.newFiles.push(f.path);
+      } else {
+        const id = layout.identify(f.path, f.size);
+        if (!('skip' in id)) out.newFiles.push(f.path);
+        else if (id.unclear) out.unclear.push({ path: f.path, reason: id.skip });
+      }
     }
   }
   for (const key of state.keys()) {
