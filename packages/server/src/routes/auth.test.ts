@@ -71,6 +71,18 @@ describe.each(databaseTargets())('auth endpoints on %s', (target) => {
     expect((await attempt(u.password)).statusCode).toBe(200);
   });
 
+  it('rate-limits failed logins server-wide across addresses', async () => {
+    await ctx.close();
+    ctx = await createTestContext(target, { env: { LOGIN_GLOBAL_FAILURES: '4' } });
+    const u = await registerUser(ctx);
+    const attempt = (password: string, ip: string) =>
+      ctx.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: u.email, password }, remoteAddress: ip });
+    for (let i = 0; i < 4; i++) expect((await attempt('wrong password', `10.2.0.${i}`)).statusCode).toBe(401);
+    const refused = await attempt(u.password, '10.2.0.99');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['retry-after']).toBeDefined();
+  });
+
   it('accepts the session cookie, and logout clears it', async () => {
     const res = await post('/api/auth/register', { email: 'cookie@example.com', password: 'cookie password' });
     const cookie = String(res.headers['set-cookie']).split(';')[0]!;

@@ -103,6 +103,21 @@ describe.each(databaseTargets())('pairing on %s', (target) => {
     expectJson(await pair(c.code, '10.1.1.2'), 201);
   });
 
+  it('lets exactly one of two simultaneous pairings with the same code win', async () => {
+    await open();
+    const u = await registerUser(ctx);
+    const c = await createCode(u.token);
+    const results = await Promise.all([pair(c.code, '10.0.0.1'), pair(c.code, '10.0.0.2'), pair(c.code, '10.0.0.3')]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 400, 400]);
+  });
+
+  it('never lets simultaneous requests exceed the live-code cap', async () => {
+    await open();
+    const users = await Promise.all([0, 1, 2, 3, 4, 5].map(() => registerUser(ctx)));
+    const results = await Promise.all(users.map((u) => ctx.app.inject({ method: 'POST', url: '/api/devices/create-pairing-code', headers: bearer(u.token) })));
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 201, 201, 201, 429, 429]);
+  });
+
   it('enforces the tier device limit at pairing (free: 3)', async () => {
     await open({ DEFAULT_TIER: 'free' });
     const u = await registerUser(ctx);
@@ -140,6 +155,15 @@ describe.each(databaseTargets())('pairing on %s', (target) => {
       expectJson(await ctx.app.inject({ method: 'POST', url: '/api/sync/heartbeat', headers: deviceHeaders(paired.apiKey) }), 200);
       const relink = await ctx.app.inject({ method: 'POST', url: '/api/devices/link', headers: bearer(u.token), payload: { code: dc.code } });
       expect(relink.statusCode).toBe(400);
+    });
+
+    it('hands the key to only one of two simultaneous polls', async () => {
+      await open();
+      const u = await registerUser(ctx);
+      const dc = expectJson(await request(), 201).data;
+      expectJson(await ctx.app.inject({ method: 'POST', url: '/api/devices/link', headers: bearer(u.token), payload: { code: dc.code } }), 200);
+      const polls = await Promise.all([status(dc.pollToken), status(dc.pollToken), status(dc.pollToken)]);
+      expect(polls.map((r) => r.statusCode).sort()).toEqual([200, 410, 410]);
     });
 
     it('expires unlinked codes and refuses unknown poll tokens', async () => {

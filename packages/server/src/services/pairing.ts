@@ -10,11 +10,12 @@
  * Wrong codes count against the pairing failure budget; a code is consumed with a conditional
  * UPDATE (… WHERE used_at IS NULL AND expires_at > now), so two racing requests cannot both use it.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import QRCode from 'qrcode';
 import { ApiError, type DeviceType } from '@retrosync/api';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import { dialectOf } from '../db/open.js';
 import { newId, toIso, type Database, type PairingCodeRow } from '../db/schema.js';
 import type { Limits } from '../http/limits.js';
 import { newApiKey, newPairingCode, sha256Hex } from '../security/tokens.js';
@@ -30,6 +31,8 @@ type PairingConfig = Pick<Config, 'publicUrl' | 'pairingCodeTtlMs' | 'pairing'>;
 
 const WRONG_CODE = 'The pairing code is wrong, expired or already used.';
 const POLL_SECONDS = 3;
+/** Advisory lock id for code allocation ("RSPAIR" in ASCII, fits in a bigint). */
+const PAIRING_LOCK_KEY = 0x525350414952;
 
 export class PairingService {
   constructor(
@@ -40,8 +43,13 @@ export class PairingService {
     private readonly devices: DeviceService,
   ) {}
 
-  /** Picks a code no live code uses, enforcing the server-wide cap on live codes. */
+  /**
+   * Picks a code no live code uses, enforcing the server-wide cap on live codes. Runs inside a
+   * transaction; on PostgreSQL an advisory lock serialises allocations across connections and
+   * replicas so the count-then-insert cannot overshoot the cap (SQLite has one writer anyway).
+   */
   private async allocate(trx: Kysely<Database>, now: number): Promise<string> {
+    if (dialectOf(trx) === 'postgres') await sql`select pg_advisory_xact_lock(${PAIRING_LOCK_KEY})`.execute(trx);
     await trx.deleteFrom('pairing_codes').where('expires_at', '<', now - 24 * 3600_000).execute();
     const live = await trx
       .selectFrom('pairing_codes')
