@@ -1,4 +1,4 @@
-import { createApiClient, type AnyRoute, type CallInput, type RouteData } from '@retrosync/api';
+import { ApiError, createApiClient, type AnyRoute, type CallInput, type RouteData } from '@retrosync/api';
 
 /**
  * The dashboard's API client: same origin, authenticated by the HttpOnly session cookie,
@@ -13,6 +13,25 @@ export const api = createApiClient({
   headers: { ...CSRF_HEADERS },
 });
 
-export function call<Rt extends AnyRoute>(route: Rt, input: CallInput<Rt>): Promise<RouteData<Rt>> {
-  return api.call(route, input);
+type Listener = () => void;
+const sessionLost = new Set<Listener>();
+
+/** Called when a signed-in request answers 401: the session expired or was revoked. */
+export function onSessionLost(listener: Listener): () => void {
+  sessionLost.add(listener);
+  return () => sessionLost.delete(listener);
+}
+
+/** Whether a failed call means the session is gone (not a wrong password at sign-in). */
+export function endsSession(route: AnyRoute, error: unknown): boolean {
+  return route.auth !== 'none' && error instanceof ApiError && error.status === 401;
+}
+
+export async function call<Rt extends AnyRoute>(route: Rt, input: CallInput<Rt>): Promise<RouteData<Rt>> {
+  try {
+    return await api.call(route, input);
+  } catch (error) {
+    if (endsSession(route, error)) for (const listener of sessionLost) listener();
+    throw error;
+  }
 }

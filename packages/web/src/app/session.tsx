@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { authRoutes, type User } from '@retrosync/api';
-import { call } from '../api/client';
+import { call, onSessionLost } from '../api/client';
 import { isUnauthorized } from '../api/errors';
 
 type SessionState =
@@ -61,6 +61,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     void refresh();
   }, [refresh]);
+
+  // Any signed-in request answering 401 (expired, password changed elsewhere, account gone)
+  // signs the page out; the router then offers the sign-in page.
+  useEffect(() => onSessionLost(() => setState((current) => (current.status === 'signed-in' ? { status: 'signed-out' } : current))), []);
 
   const value = useMemo(() => ({ state, refresh, setUser, logout }), [state, refresh, setUser, logout]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { Link, navigate, useLocation } from '../app/router';
 import { useSession, useUser } from '../app/session';
 import { useLiveState } from '../app/events';
@@ -26,6 +26,16 @@ export function DashboardLayout({ children }: { children: ReactNode }) {
   const { pathname } = useLocation();
   const { logout } = useSession();
   const user = useUser();
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  // After navigating, move focus to the new page so keyboard and screen-reader users start there.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus({ preventScroll: true });
+  }, [pathname]);
   const signOut = async () => {
     await logout();
     navigate('/auth/login', { replace: true });
@@ -56,7 +66,7 @@ export function DashboardLayout({ children }: { children: ReactNode }) {
           </div>
         </div>
       </header>
-      <main id="main" className="page" tabIndex={-1}>
+      <main id="main" className="page" tabIndex={-1} ref={main}>
         {children}
       </main>
     </>

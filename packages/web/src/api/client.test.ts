@@ -1,0 +1,16 @@
+import { ApiError, authRoutes, deviceRoutes } from '@retrosync/api';
+import { describe, expect, it } from 'vitest';
+import { endsSession } from './client';
+
+describe('endsSession', () => {
+  it('treats a 401 on a signed-in route as a lost session', () => {
+    expect(endsSession(deviceRoutes.list, new ApiError('token_expired'))).toBe(true);
+    expect(endsSession(authRoutes.me, new ApiError('unauthorized'))).toBe(true);
+  });
+
+  it('does not treat a wrong password at sign-in, other errors or network failures as one', () => {
+    expect(endsSession(authRoutes.login, new ApiError('invalid_credentials'))).toBe(false);
+    expect(endsSession(deviceRoutes.list, new ApiError('forbidden'))).toBe(false);
+    expect(endsSession(deviceRoutes.list, new TypeError('Failed to fetch'))).toBe(false);
+  });
+});
