@@ -53,12 +53,13 @@ rs_heartbeat() {
 
 # One pass: local changes up, then remote changes down (waiting up to $1 s for them).
 rs_pass() {
-  RS_FAILED=0; RS_OFFLINE=""
+  RS_FAILED=0; RS_OFFLINE=""; RS_PENDING=""
   _age=$(( $(rs_now) - ${RS_LAST_ROMS:-0} ))
-  if [ "$_age" -ge 600 ]; then rs_index_roms; RS_LAST_ROMS=$(rs_now); fi
+  if [ "$_age" -ge 600 ]; then rs_index_roms; rs_scan_reset; RS_LAST_ROMS=$(rs_now); fi
   rs_scan
   rs_upload_changed
   [ -n "$RS_OFFLINE" ] && return 3
+  [ "$RS_FAILED" -eq 0 ] && [ -z "$RS_PENDING" ] && rs_scan_done
   rs_poll "$1" || { [ -n "$RS_OFFLINE" ] && return 3; RS_FAILED=$((RS_FAILED + 1)); }
   # Downloads changed files on disk: record them so the next scan does not re-upload.
   [ "$RS_FAILED" -eq 0 ] && return 0
@@ -70,7 +71,7 @@ if [ -n "$once" ]; then
   rs_heartbeat || { [ "$RS_CODE" = 000 ] && { echo "retrosync: server unreachable" >&2; exit 3; }; }
   rs_pass 0; status=$?
   case $status in
-    0) echo "retrosync: in sync ($RS_SCANNED saves)" ;;
+    0) echo "retrosync: in sync ($RS_SCANNED saves${RS_PENDING:+; $RS_PENDING still being written, taken next pass})" ;;
     1) echo "retrosync: $RS_FAILED problem(s); see $RS_LOG" >&2 ;;
     3) echo "retrosync: server unreachable" >&2 ;;
   esac

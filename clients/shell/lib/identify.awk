@@ -7,6 +7,7 @@
 # MODE=place     stdin: "<enc key>"   out: ok\t<enc key>\t<host path>\t<compress>  |  err\t<enc key>\t<code>\t<message>
 # MODE=key       stdin: "<enc key>"   out: valid\t<canonical enc key>\t<normalized>  |  invalid\t<reason>
 # MODE=encode   stdin: a plain key   out: the key percent-encoded per segment
+# MODE=romindex out:   the ROM index (from ROMS) for ROMIDX=<file> in later runs
 # MODE=roots     out:   saves|states|roms\t<device dir>
 # ROMS: file of ROM host paths (optional). Host paths are ROOT + device path.
 
@@ -14,7 +15,9 @@ BEGIN {
   FS = "\t"
   load_tables()
   if (MODE != "key" && MODE != "encode") build_profile()
-  if (ROMS != "") load_roms()
+  if (ROMIDX != "") load_rom_index()
+  else if (ROMS != "") load_roms()
+  if (MODE == "romindex") { for (j = 1; j <= NROM; j++) print RP[j] "\t" RF[j] "\t" RSTM[j] "\t" RR[j] "\t" RD[j] "\t" RY[j] "\t" RK[j]; exit 0 }
   if (MODE == "roots") { print_roots(); exit 0 }
 }
 
@@ -57,14 +60,27 @@ function load_roms(   line, p, r, n, file, e, fs, j, hidden, i) {
     RY[j] = (("romext", e) in TB) ? TB["romext", e] : ""
     if (RY[j] == "" && RD[j] != "") { fs = systems_for_folder(RD[j]); if (count(fs) == 1) RY[j] = fs }
     RK[j] = fold(RSTM[j])
+    RIDX[RK[j]] = (RK[j] in RIDX) ? RIDX[RK[j]] "," j : j
   }
   close(ROMS)
 }
 
+# The index as MODE=romindex wrote it (the daemon rebuilds it every 10 minutes, not every pass).
+function load_rom_index(   line, a, j) {
+  while ((getline line < ROMIDX) > 0) {
+    split(line, a, "\t"); j = ++NROM
+    RP[j] = a[1]; RF[j] = a[2]; RSTM[j] = a[3]; RR[j] = a[4]; RD[j] = a[5]; RY[j] = a[6]; RK[j] = a[7]
+    RIDX[RK[j]] = (RK[j] in RIDX) ? RIDX[RK[j]] "," j : j
+  }
+  close(ROMIDX)
+}
+
 # ROM indexes named like game (optionally only in dir) into HITS[1..n]; returns n.
-function find_roms(game, dir,   g, j, n) {
+function find_roms(game, dir,   g, j, n, a, m, i) {
   g = fold(game); n = 0
-  for (j = 1; j <= NROM; j++) if (RK[j] == g && (dir == "" || dirname(RP[j]) == dir)) HITS[++n] = j
+  if (!(g in RIDX)) return 0
+  m = split(RIDX[g], a, ",")
+  for (i = 1; i <= m; i++) { j = a[i] + 0; if (dir == "" || dirname(RP[j]) == dir) HITS[++n] = j }
   return n
 }
 

@@ -12,7 +12,7 @@ rs_awk() {
   awk -v T="$RS_TABLES" -v MODE="$_m" -v P="${RS_PLATFORM:-}" -v ROOT="${RS_ROOT:-}" \
     -v VARS="${RS_VARS:-}" -v CORES="${RS_CORES:-}" -v ROMROOTS="${RS_ROMROOTS:-}" \
     -v SAVEDIR="${RS_SAVEDIR:-}" -v STATEDIR="${RS_STATEDIR:-}" -v RAFILE="${RS_RAFILE:-}" \
-    -v NXS="${RS_NXS:-}" -v NXT="${RS_NXT:-}" -v ROMS="${RS_ROMLIST:-}" "$@" \
+    -v NXS="${RS_NXS:-}" -v NXT="${RS_NXT:-}" -v ROMS="${RS_ROMLIST:-}" -v ROMIDX="${RS_ROMIDX:-}" "$@" \
     -f "$RS_DIR/lib/tables.awk" -f "$RS_DIR/lib/profile.awk" -f "$RS_DIR/lib/keys.awk" \
     -f "$RS_DIR/lib/identify.awk" -f "$RS_DIR/lib/place.awk"
 }
@@ -23,12 +23,19 @@ RS_US=$(printf '\037')
 
 # Expands {sd} and the other variables of a template (one volume), ~ to home.
 rs_expand() {
-  _t=$1; _sd=$2
-  _home=$(rs_var home); _cfg=$(rs_var config); _ra=$(rs_var retroarch); _emu=$(rs_var emulation)
-  _cfg=$(printf '%s' "$_cfg" | sed "s#^~#$_home#")
-  _emu=$(printf '%s' "$_emu" | sed "s#^~#$_home#")
-  printf '%s\n' "$_t" | sed -e "s#^~/#$_home/#" -e "s#{sd}#$_sd#g" -e "s#{home}#$_home#g" \
-    -e "s#{config}#$_cfg#g" -e "s#{retroarch}#$_ra#g" -e "s#{emulation}#$_emu#g"
+  [ -n "${RSV_SET:-}" ] || rs_vars_init
+  case $1 in
+    *'{'*|'~'*) printf '%s\n' "$1" | sed -e "s#^~/#$RSV_home/#" -e "s#{sd}#$2#g" -e "s#{home}#$RSV_home#g" \
+      -e "s#{config}#$RSV_config#g" -e "s#{retroarch}#$RSV_retroarch#g" -e "s#{emulation}#$RSV_emulation#g" ;;
+    *) printf '%s\n' "$1" ;;
+  esac
+}
+
+# Path variables, read once: RS_VARS wins over the table's defaults; ~ is home.
+rs_vars_init() {
+  RSV_home=$(rs_var home); RSV_retroarch=$(rs_var retroarch)
+  RSV_config=$(rs_var config | sed "s#^~#$RSV_home#"); RSV_emulation=$(rs_var emulation | sed "s#^~#$RSV_home#")
+  RSV_SET=1
 }
 
 rs_var() {
@@ -133,12 +140,16 @@ EOF
   fi
 }
 
-# Builds the ROM list (host paths, up to 3 levels below each ROM root) into RS_ROMLIST.
+# Builds the ROM index (ROMs up to 3 levels below each ROM root) into RS_ROMIDX.
 rs_index_roms() {
   RS_ROMLIST=${RS_STATE_DIR:-${TMPDIR:-/tmp}}/roms.list
+  RS_ROMIDX=""
   : > "$RS_ROMLIST"
   rs_awk roots | while IFS="$(printf '\t')" read -r _k _d; do
     [ "$_k" = roms ] && [ -d "${RS_ROOT:-}$_d" ] && find "${RS_ROOT:-}$_d" -maxdepth 3 -type f >> "$RS_ROMLIST" 2>/dev/null
   done
+  rs_awk romindex > "$RS_ROMLIST.idx" || return 1
+  RS_ROMIDX=$RS_ROMLIST.idx
+  RS_ROMLIST=""
   return 0
 }

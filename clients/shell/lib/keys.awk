@@ -78,15 +78,17 @@ function normalized_key(   k) {
 }
 
 # ---- files ----------------------------------------------------------------------------------
-function ignore_reason(path,   n, a, name, lname, i, j, v, t, lv) {
+function ignore_reason(path,   n, a, name, lname, i, j, v, t, dirs) {
   n = split(path, a, "/")
   name = a[n]; lname = lower(name)
+  dirs = "/"
+  for (j = 1; j < n; j++) if (a[j] != "") dirs = dirs lower(a[j]) "/"
   for (i = 1; i <= IGN_N; i++) {
     t = IGN_T[i]; v = IGN_V[i]
-    if (t == "name" && lname == v) return IGN_R[i]
-    if (t == "prefix" && substr(name, 1, length(v)) == v) return IGN_R[i]
-    if (t == "suffix" && length(lname) >= length(v) && substr(lname, length(lname) - length(v) + 1) == v) return IGN_R[i]
-    if (t == "dir") for (j = 1; j < n; j++) if (a[j] != "" && lower(a[j]) == v) return IGN_R[i]
+    if (t == "name") { if (lname == v) return IGN_R[i] }
+    else if (t == "prefix") { if (substr(name, 1, length(v)) == v) return IGN_R[i] }
+    else if (t == "suffix") { if (length(lname) >= length(v) && substr(lname, length(lname) - length(v) + 1) == v) return IGN_R[i] }
+    else if (index(dirs, "/" v "/")) return IGN_R[i]
   }
   return ""
 }

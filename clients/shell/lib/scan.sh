@@ -19,8 +19,23 @@ rs_list_files() {
 # size or mtime differ from the state (new ones included); refreshes $RS_TMP/saves (all saves).
 rs_scan() {
   [ -f "$RS_STATE" ] || : > "$RS_STATE"
-  rs_list_files | rs_awk identify > "$RS_TMP/identified"
+  rs_list_files > "$RS_TMP/list"
+  # Nothing on disk moved since a pass that left nothing to do: skip identifying (idle passes
+  # then cost a find + stat, not an awk run over every save).
+  if [ -s "$RS_TMP/saves" ] && cmp -s "$RS_TMP/list" "$RS_TMP/list.ok"; then
+    : > "$RS_TMP/changed"
+    RS_SCANNED=$(grep -c . "$RS_TMP/saves")
+    return 0
+  fi
+  rs_awk identify < "$RS_TMP/list" > "$RS_TMP/identified"
   awk -F '\t' '$1 == "save"' "$RS_TMP/identified" > "$RS_TMP/saves"
+  # Saves that cannot be synced (system unknown, name no key can hold): say so once, not every pass.
+  awk -F '\t' '$1 == "ambiguous" || $1 == "unsupported" { print $1 " (" $2 "): " $7 }' "$RS_TMP/identified" > "$RS_TMP/unsynced"
+  if ! cmp -s "$RS_TMP/unsynced" "$RS_TMP/unsynced.prev" 2>/dev/null; then
+    _u=$(grep -c . "$RS_TMP/unsynced")
+    [ "$_u" -gt 0 ] && rs_log warn "$_u file(s) not synced (add the ROM or set a core to tell the system): $(head -n 5 "$RS_TMP/unsynced" | tr '\n' ';')"
+    cp "$RS_TMP/unsynced" "$RS_TMP/unsynced.prev"
+  fi
   awk -F '\t' -v OFS='\t' -v st="$RS_STATE" 'BEGIN { while ((getline l < st) > 0) { split(l, a, "\t"); seen[a[6]] = a[4] "/" a[5] } }
     { if (seen[$7] != $4 "/" $3) print $2, $7, $4, $3, $5 }' "$RS_TMP/saves" > "$RS_TMP/changed"
   _n=$(grep -c . "$RS_TMP/changed")
@@ -28,6 +43,10 @@ rs_scan() {
   [ "$_n" -gt 0 ] && rs_log info "scan: $RS_SCANNED saves, $_n changed"
   return 0
 }
+
+# After a pass whose changes were all handled: its listing needs no second look.
+rs_scan_done() { cp "$RS_TMP/list" "$RS_TMP/list.ok"; }
+rs_scan_reset() { rm -f "$RS_TMP/list.ok"; }
 
 # State lookups and updates (small files: rewrite atomically).
 rs_state_get() { awk -F '\t' -v k="$1" '$1 == k { print; exit }' "$RS_STATE"; }
@@ -42,8 +61,11 @@ rs_stat() { stat -c "%s$RS_TAB%Y" "$1" 2>/dev/null; }
 
 # Uploads every changed save. Returns the number of failures in RS_FAILED.
 rs_upload_changed() {
+  _now=$(rs_now)
   while IFS="$RS_TAB" read -r _key _path _size _mtime _comp; do
     [ -n "$_key" ] || continue
+    # Debounce: a file written in the last RS_DEBOUNCE (2) s may still be being written; next pass.
+    if [ $((_now - _mtime)) -lt "${RS_DEBOUNCE:-2}" ]; then RS_PENDING=$((${RS_PENDING:-0} + 1)); continue; fi
     _sha=$(rs_sha "$_path") || continue
     [ -n "$_sha" ] || continue
     _st=$(rs_state_get "$_key")

@@ -17,7 +17,7 @@ async function pair(name: string) {
   const root = tempRoot('rs-daemon-');
   writeTree(root, MARKER);
   const home = join(root, 'home');
-  const env = { RETROSYNC_HOME: home };
+  const env = { RETROSYNC_HOME: home, RS_DEBOUNCE: '0' };
   const r = await runShAsync('setup.sh', ['--server', server.url, '--code', await user.pairingCode(), '--name', name, '--root', root], { env });
   expect(r.status, r.stderr).toBe(0);
   return { root, home, env };
@@ -30,6 +30,20 @@ beforeAll(async () => {
 afterAll(async () => server?.stop());
 
 describe('daemon.sh --once', () => {
+  it('waits until a save has not changed for 2 s before uploading it', async () => {
+    const d = await pair('Debounce');
+    const env = { RETROSYNC_HOME: d.home };
+    writeTree(d.root, { [`${SAVES}/gpSP/Fresh.srm`]: 'being written' });
+    const early = await runShAsync('daemon.sh', ['--once'], { env });
+    expect(early.status).toBe(0);
+    expect(early.stdout).toMatch(/1 still being written/);
+    expect(await user.save('gba/Fresh/battery')).toBeNull();
+    await new Promise((r) => setTimeout(r, 2100));
+    const later = await runShAsync('daemon.sh', ['--once'], { env });
+    expect(later.stdout).not.toMatch(/still being written/);
+    expect((await user.save('gba/Fresh/battery'))?.toString()).toBe('being written');
+  });
+
   it('exits 2 when not set up and 3 when the server is unreachable', async () => {
     const root = tempRoot('rs-unset-');
     const unset = await runShAsync('daemon.sh', ['--once'], { env: { RETROSYNC_HOME: join(root, 'none') } });

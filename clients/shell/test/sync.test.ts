@@ -25,7 +25,8 @@ async function device(platform: string, name: string, serverUrl = server.url): P
   const root = tempRoot(`rs-${platform}-`);
   writeTree(root, FIRMWARE[platform] ?? {});
   const home = join(root, 'mnt/SDCARD/App/RetroSync/data');
-  const env = { RETROSYNC_HOME: home };
+  // RS_DEBOUNCE=0: the tests write a save and sync at once (daemon.test.ts checks the debounce).
+  const env = { RETROSYNC_HOME: home, RS_DEBOUNCE: '0' };
   const code = await user.pairingCode();
   const r = await runShAsync('setup.sh', ['--server', serverUrl, '--code', code, '--name', name, '--root', root], { env });
   expect(r.stderr).toBe('');
@@ -162,7 +163,7 @@ describe('sync', () => {
   });
 
   it('refuses to run twice and the running daemon picks up remote changes through the long poll', async () => {
-    const env = { RETROSYNC_HOME: minui.home };
+    const env = { RETROSYNC_HOME: minui.home, RS_DEBOUNCE: '0' };
     const first = await runShAsync('launch.sh', ['start'], { env });
     expect(first.stdout).toMatch(/started \(pid \d+\)/);
     try {
