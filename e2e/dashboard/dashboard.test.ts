@@ -173,8 +173,10 @@ describe('dashboard in Chromium', () => {
     const keep = page.getByRole('button', { name: `Keep this one (version ${lost.version})` });
     await keep.waitFor({ timeout: 10_000 });
     await screenshots(page, '05-saves');
+    await see('Two devices changed this save while apart');
     await keep.click();
     await see(`Kept version ${lost.version}`);
+    await page.getByText('Two devices changed this save while apart').waitFor({ state: 'detached' });
   });
 
   it('shows the events on the activity page, live and filterable', async () => {
@@ -230,6 +232,8 @@ describe('dashboard in Chromium', () => {
   it('shows the overview and the account page', async () => {
     await go('Overview', '/dashboard');
     await page.getByTestId('online-count').waitFor();
+    // The conflict copy was answered with "Keep this one": nothing left to review.
+    await page.waitForFunction(() => document.querySelector('[data-testid="open-conflicts"]')?.textContent?.trim() === '0');
     await see('Recent activity');
     await screenshots(page, '07-overview');
     await go('Account', '/dashboard/account');
