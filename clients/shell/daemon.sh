@@ -19,6 +19,7 @@ for a in "$@"; do
   esac
 done
 
+rs_require || exit 2
 rs_config_load || rs_die "not set up: run setup.sh first (config: $RS_CONFIG)"
 RS_INTERVAL=${RS_INTERVAL:-5}
 RS_STATE_DIR=$RS_HOME/run

@@ -22,6 +22,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+rs_require || exit 2
 mkdir -p "$RS_HOME" || { echo "setup.sh: cannot create $RS_HOME" >&2; exit 2; }
 RS_TMP=$(mktemp -d "${TMPDIR:-/tmp}/rssetup.XXXXXX") || exit 2
 RS_STATE_DIR=$RS_TMP

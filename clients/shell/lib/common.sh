@@ -25,6 +25,16 @@ rs_log() {
   return 0
 }
 
+# The applets the client needs; a firmware whose busybox lacks one is told which.
+RS_NEEDS="awk sed grep find stat sha256sum cmp mktemp sort cut head tail tr wc date sleep kill mv cp rm mkdir cat curl"
+rs_require() {
+  _missing=""
+  for _a in $RS_NEEDS; do command -v "$_a" > /dev/null 2>&1 || _missing="$_missing $_a"; done
+  [ -z "$_missing" ] && return 0
+  printf 'retrosync: missing commands:%s (this firmware'"'"'s busybox lacks them)\n' "$_missing" >&2
+  return 1
+}
+
 rs_die() { rs_log error "$*"; printf 'retrosync: %s\n' "$*" >&2; exit "${RS_DIE_STATUS:-2}"; }
 
 # Single-quotes a value for the sh config file.

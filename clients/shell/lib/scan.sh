@@ -84,7 +84,7 @@ rs_upload_changed() {
 
 rs_upload() { # key path sha size mtime base
   if ! rs_http PUT "/api/sync/saves/$1" -H "Content-Type: application/octet-stream" -H "X-Content-SHA256: $3" \
-      -H "X-File-Mtime: ${5}000" ${6:+-H "X-Base-Version: $6"} --data-binary "@$2"; then
+      -H "X-File-Mtime: ${5}000" -H "Expect:" ${6:+-H "X-Base-Version: $6"} -T "$2"; then
     rs_log error "upload $2 ($1) failed: $(rs_api_error)"
     [ "$RS_CODE" = 000 ] && RS_OFFLINE=1
     return 1

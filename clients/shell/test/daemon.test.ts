@@ -13,9 +13,9 @@ const MARKER = { '/mnt/SDCARD/.tmp_update/onionVersion/version.txt': '4.3.1-1' }
 let server: RunningServer;
 let user: Awaited<ReturnType<typeof newUser>>;
 
-async function pair(name: string) {
+async function pair(name: string, tree: Record<string, string> = MARKER) {
   const root = tempRoot('rs-daemon-');
-  writeTree(root, MARKER);
+  writeTree(root, tree);
   const home = join(root, 'home');
   const env = { RETROSYNC_HOME: home, RS_DEBOUNCE: '0' };
   const r = await runShAsync('setup.sh', ['--server', server.url, '--code', await user.pairingCode(), '--name', name, '--root', root], { env });
@@ -90,5 +90,30 @@ describe('daemon.sh --once', () => {
     expect((await user.save('gba/Shared/battery'))?.toString()).toBe('from second');
     const versions = await user.versions('gba/Shared/battery');
     expect(versions.map((v) => v.conflict).filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe('setup.sh wizard and boot hooks', () => {
+  it('pairs through the interactive wizard (answers on stdin)', async () => {
+    const root = tempRoot('rs-wizard-');
+    writeTree(root, MARKER);
+    const home = join(root, 'home');
+    const code = await user.pairingCode();
+    const r = await runShAsync('setup.sh', ['--root', root], { env: { RETROSYNC_HOME: home }, input: `${server.url}\nWizard Mini\n${code}\n` });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Server URL/);
+    expect(readFileSync(join(home, 'config'), 'utf8')).toContain("RS_DEVICE_NAME='Wizard Mini'");
+  });
+
+  it('adds the Knulli boot hook to /userdata/system/custom.sh once, and removes it', async () => {
+    const d = await pair('Knulli', { '/usr/share/knulli/knulli.version': '40', '/userdata/system/': '' });
+    const custom = join(d.root, 'userdata/system/custom.sh');
+    writeFileSync(custom, '#!/bin/sh\necho mine\n');
+    for (let i = 0; i < 2; i++) expect((await runShAsync('launch.sh', ['install-boot'], { env: d.env })).status).toBe(0);
+    const text = readFileSync(custom, 'utf8');
+    expect(text).toContain('echo mine');
+    expect(text.match(/launch.sh" start/g)).toHaveLength(1);
+    expect((await runShAsync('launch.sh', ['remove-boot'], { env: d.env })).status).toBe(0);
+    expect(readFileSync(custom, 'utf8')).toBe('#!/bin/sh\necho mine\n');
   });
 });
