@@ -48,7 +48,17 @@ try {
   const bareRuns: Result[] = [];
   const hbRuns: Result[] = [];
   for (let i = 0; i < rounds; i++) {
-    bareRuns.push(await run({ url: `${bareUrl}/bare` }));
+    // Both targets get the same request shape and the same client-side per-request work (a
+    // rotating X-API-Key set in setupRequest), so autocannon's own CPU cost — it shares the
+    // machine with the server — weighs the same on both sides.
+    bareRuns.push(
+      await run({
+        url: `${bareUrl}/bare`,
+        method: 'POST',
+        headers: { 'x-client-time': new Date().toISOString() },
+        requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'x-api-key': apiKeys[next++ % apiKeys.length]! } }) }],
+      }),
+    );
     hbRuns.push(
       await run({
         url: `${appUrl}/api/sync/heartbeat`,

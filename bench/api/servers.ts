@@ -29,7 +29,7 @@ for (let i = 0; i < Number(process.env.BENCH_DEVICES ?? 100); i++) {
 }
 
 const bare = Fastify({ logger: false });
-bare.get('/bare', async () => ({ success: true, data: { ok: true, serverTime: new Date().toISOString() } }));
+bare.post('/bare', async () => ({ success: true, data: { ok: true, serverTime: new Date().toISOString() } }));
 
 const appUrl = await app.listen({ port: 0, host: '127.0.0.1' });
 const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });

@@ -9,6 +9,8 @@ import type { Clock } from '../clock.js';
 
 export class DeviceKeyCache {
   private readonly byHash = new Map<string, { row: DeviceRow; until: number }>();
+  /** deviceId → key hash, so patch/forget do not scan the cache. */
+  private readonly hashById = new Map<string, string>();
   constructor(
     private readonly clock: Clock,
     private readonly ttlMs = 5_000,
@@ -20,6 +22,7 @@ export class DeviceKeyCache {
     if (!e) return undefined;
     if (e.until <= this.clock.now()) {
       this.byHash.delete(hash);
+      this.hashById.delete(e.row.id);
       return undefined;
     }
     return e.row;
@@ -27,20 +30,33 @@ export class DeviceKeyCache {
 
   set(hash: string, row: DeviceRow): void {
     if (this.ttlMs <= 0) return;
-    if (this.byHash.size >= this.maxEntries) this.byHash.clear();
+    if (this.byHash.size >= this.maxEntries) {
+      this.byHash.clear();
+      this.hashById.clear();
+    }
     this.byHash.set(hash, { row, until: this.clock.now() + this.ttlMs });
+    this.hashById.set(row.id, hash);
   }
 
   /** Applies a change to the cached row of a device (heartbeat, rename). */
   patch(deviceId: string, change: Partial<DeviceRow>): void {
-    for (const e of this.byHash.values()) if (e.row.id === deviceId) e.row = { ...e.row, ...change };
+    const hash = this.hashById.get(deviceId);
+    const e = hash === undefined ? undefined : this.byHash.get(hash);
+    if (e) e.row = { ...e.row, ...change };
   }
 
   forgetDevice(deviceId: string): void {
-    for (const [k, e] of this.byHash) if (e.row.id === deviceId) this.byHash.delete(k);
+    const hash = this.hashById.get(deviceId);
+    if (hash !== undefined) this.byHash.delete(hash);
+    this.hashById.delete(deviceId);
   }
 
   forgetUser(userId: string): void {
-    for (const [k, e] of this.byHash) if (e.row.user_id === userId) this.byHash.delete(k);
+    for (const [k, e] of this.byHash) {
+      if (e.row.user_id === userId) {
+        this.byHash.delete(k);
+        this.hashById.delete(e.row.id);
+      }
+    }
   }
 }
