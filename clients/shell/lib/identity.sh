@@ -61,46 +61,63 @@ rs_marker_ok() {
 # nothing matches.
 rs_detect() {
   _want=${1:-}
-  if [ -n "$_want" ]; then _order=$_want; else _order=$(rs_ptable '*' order | tr '\037' ' '); fi
-  for _card in 0 1; do
-  [ "$_card" = 1 ] && [ -n "$_want" ] && break
-  for _p in $_order; do
-    _found=""; _vol=""
-    _vols=$(rs_ptable "$_p" volumes | tr '\037' '\n')
-    _tab=$(printf '\t')
-    while IFS="$RS_US" read -r _mp _mc _ms; do
-      [ -n "$_mp" ] || continue
-      case $_mp in
-        *'{sd}'*) [ "$_card" = 1 ] && _vl=/ || _vl=$_vols
-          for _v in $_vl; do
-            _x=$(rs_expand "$_mp" "$_v")
-            if rs_marker_ok "$_x" "$_mc" "$_ms"; then _found=$_x; _vol=$_v; break; fi
-          done ;;
-        *) [ "$_card" = 1 ] && continue; _x=$(rs_expand "$_mp" ""); if rs_marker_ok "$_x" "$_mc" "$_ms"; then _found=$_x; fi ;;
-      esac
-      [ -n "$_found" ] && break
-    done <<EOF
-$(rs_ptable "$_p" marker)
+  [ -n "${RSV_SET:-}" ] || rs_vars_init
+  _found=""; _p=""; _vol=""
+  while IFS="$RS_US" read -r _cp _x _mc _ms _v; do
+    [ -n "$_x" ] || continue
+    if rs_marker_ok "$_x" "$_mc" "$_ms"; then _found=$_x; _p=$_cp; _vol=$_v; break; fi
+  done <<EOF
+$(rs_marker_candidates "$_want")
 EOF
-    [ -n "$_found" ] || [ -n "$_want" ] || continue
-    RS_PLATFORM=$_p
-    if [ -z "$_vol" ] && [ "$(printf '%s\n' "$_vols" | grep -c .)" = 1 ]; then _vol=$_vols; fi
-    if [ -z "$_vol" ] && { [ -z "$_want" ] || [ -n "${RS_PICK_VOLUME:-}" ]; }; then _vol=$(rs_pick_volume "$_p"); fi
-    RS_VOLUME=$_vol
-    case ";${RS_VARS:-};" in *";sd="*) ;; *) [ -n "$_vol" ] && RS_VARS="${RS_VARS:+$RS_VARS;}sd=$_vol" ;; esac
-    rs_read_settings "$_p" "$_vol"
-    RS_DEVICE_TYPE=$(rs_ptable "$_p" device_type)
-    while IFS="$RS_US" read -r _rp _rc _rs _rt; do
-      [ -n "$_rp" ] || continue
-      if rs_marker_ok "$(rs_expand "$_rp" "$_vol")" "$_rc" "$_rs"; then RS_DEVICE_TYPE=$_rt; break; fi
-    done <<EOF
+  if [ -z "$_found" ]; then [ -n "$_want" ] || return 1; _p=$_want; fi
+  _vols=$(rs_ptable "$_p" volumes | tr '\037' '\n')
+  [ -n "$_vols" ] || return 1
+  RS_PLATFORM=$_p
+  if [ -z "$_vol" ] && [ "$(printf '%s\n' "$_vols" | grep -c .)" = 1 ]; then _vol=$_vols; fi
+  if [ -z "$_vol" ] && { [ -z "$_want" ] || [ -n "${RS_PICK_VOLUME:-}" ]; }; then _vol=$(rs_pick_volume "$_p"); fi
+  RS_VOLUME=$_vol
+  case ";${RS_VARS:-};" in *";sd="*) ;; *) [ -n "$_vol" ] && RS_VARS="${RS_VARS:+$RS_VARS;}sd=$_vol" ;; esac
+  rs_read_settings "$_p" "$_vol"
+  RS_DEVICE_TYPE=$(rs_ptable "$_p" device_type)
+  while IFS="$RS_US" read -r _rp _rc _rs _rt; do
+    [ -n "$_rp" ] || continue
+    if rs_marker_ok "$(rs_expand "$_rp" "$_vol")" "$_rc" "$_rs"; then RS_DEVICE_TYPE=$_rt; break; fi
+  done <<EOF
 $(rs_ptable "$_p" type_rule)
 EOF
-    case $RS_DEVICE_TYPE in rg35xx|miyoo_flip|miyoo_mini|windows|mac|linux) ;; *) RS_DEVICE_TYPE=other ;; esac
-    return 0
-  done
-  done
-  return 1
+  case $RS_DEVICE_TYPE in rg35xx|miyoo_flip|miyoo_mini|windows|mac|linux) ;; *) RS_DEVICE_TYPE=other ;; esac
+  return 0
+}
+
+# Every marker path to test, in detection order: platform, path, contains, starts_with, volume.
+# Whole device trees first, then (no platform configured) a card mounted at / (its top = {sd}).
+rs_marker_candidates() {
+  awk -F '\t' -v want="$1" -v home="$RSV_home" -v config="$RSV_config" -v ra="$RSV_retroarch" -v emu="$RSV_emulation" '
+    function ex(t, sd) {
+      if (t ~ /^~\//) t = home substr(t, 2)
+      gsub(/\{sd\}/, sd, t); gsub(/\{home\}/, home, t); gsub(/\{config\}/, config, t)
+      gsub(/\{retroarch\}/, ra, t); gsub(/\{emulation\}/, emu, t)
+      gsub(/\/\/+/, "/", t)
+      return t
+    }
+    $1 == "*" && $2 == "order" { for (i = 3; i <= NF; i++) order[++no] = $i }
+    $2 == "volumes" { vols[$1] = $3; for (i = 4; i <= NF; i++) vols[$1] = vols[$1] "\t" $i }
+    $2 == "marker" { nm[$1]++; mp[$1, nm[$1]] = $3; mc[$1, nm[$1]] = $4; ms[$1, nm[$1]] = $5 }
+    END {
+      if (want != "") { no = 1; order[1] = want }
+      for (card = 0; card <= (want == "" ? 1 : 0); card++)
+        for (o = 1; o <= no; o++) {
+          p = order[o]
+          for (m = 1; m <= nm[p]; m++) {
+            t = mp[p, m]
+            if (index(t, "{sd}")) {
+              if (card) { print p "\037" ex(t, "/") "\037" mc[p, m] "\037" ms[p, m] "\037/"; continue }
+              nv = split(vols[p], v, "\t")
+              for (i = 1; i <= nv; i++) print p "\037" ex(t, v[i]) "\037" mc[p, m] "\037" ms[p, m] "\037" v[i]
+            } else if (!card) print p "\037" ex(t, "") "\037" mc[p, m] "\037" ms[p, m] "\037"
+          }
+        }
+    }' "$RS_TABLES/platforms.tsv"
 }
 
 # The first volume holding one of the platform's save folders, else its first volume.
