@@ -17,7 +17,12 @@ const KEY = 'gba/Bench Quest/battery';
 export interface LatencySample {
   total: number;
   afterDebounce: number;
+  /** A: debounce fired → upload answered. */
   upload: number;
+  /** upload answered on A → push event received on B (server commit + SSE). */
+  push: number;
+  /** B: push received → bytes on disk (download + backup + atomic write). */
+  apply: number;
 }
 
 export async function measureLatency(edits: number, saveBytes: number, debounceMs: number): Promise<LatencySample[]> {
@@ -44,9 +49,10 @@ export async function measureLatency(edits: number, saveBytes: number, debounceM
       const applied = await eb.waitFor((e) => e.event === 'applied' && e.key === KEY && eb.all.indexOf(e) >= seenB, 30_000);
       const noticed = ea.all.slice(seenA).find((e) => e.event === 'noticed');
       const uploaded = ea.all.slice(seenA).find((e) => e.event === 'uploaded' && e.key === KEY);
-      if (!noticed || !uploaded) throw new Error('daemon A did not report noticed/uploaded');
+      const pushed = eb.all.slice(seenB).find((e) => e.event === 'pushed' && e.key === KEY);
+      if (!noticed || !uploaded || !pushed) throw new Error('daemons did not report noticed/uploaded/pushed');
       if (!readFileSync(b.path(ONION_FILE)).equals(bytes)) throw new Error(`edit ${i}: B has other bytes`);
-      samples.push({ total: (applied.t as number) - written, afterDebounce: (applied.t as number) - (noticed.t as number), upload: (uploaded.t as number) - (noticed.t as number) });
+      samples.push({ total: (applied.t as number) - written, afterDebounce: (applied.t as number) - (noticed.t as number), upload: (uploaded.t as number) - (noticed.t as number), push: (pushed.t as number) - (uploaded.t as number), apply: (applied.t as number) - (pushed.t as number) });
       // let both sides settle (B's own write is debounced too) before the next edit
       await new Promise((r) => setTimeout(r, debounceMs + 400));
     }

@@ -60,7 +60,10 @@ export class Daemon {
       remote: o.deps.remote,
       log: o.log,
       cursor: () => o.deps.state.data.cursor,
-      onChange: (hint) => this.runner.request(passRequest({ remote: true, hints: hint ? [hint] : [] })),
+      onChange: (hint) => {
+        if (hint) emit({ event: 'pushed', key: hint.key, version: hint.version, t: Date.now() });
+        this.runner.request(passRequest({ remote: true, hints: hint ? [hint] : [] }));
+      },
     });
   }
 

@@ -12,7 +12,8 @@ import type { LocalSave } from './scan.js';
 
 export type ApplyResult = { applied: true; path: string; version: number; backup: string | null } | { applied: false; reason: string };
 
-function keyParts(key: string): Pick<SyncedEntry, 'system' | 'game' | 'kind'> {
+/** system / game / kind of a key, as the sync state records them. */
+export function keyParts(key: string): Pick<SyncedEntry, 'system' | 'game' | 'kind'> {
   const k = parseSaveKey(key);
   return { system: k.system, game: k.game, kind: k.kind.type };
 }

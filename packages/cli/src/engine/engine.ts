@@ -9,7 +9,7 @@ import { ApiError } from '@retrosync/api';
 import { planSync, type SyncAction } from '@retrosync/core';
 import { isTransient, type RemoteHead } from '../net/remote.js';
 import type { SyncedEntry } from '../state/sync-state.js';
-import { applyHead, removeLocal } from './apply.js';
+import { applyHead, keyParts, removeLocal } from './apply.js';
 import type { EngineDeps } from './deps.js';
 import { readSave, scanLocal, type LocalSave, type ScanResult } from './scan.js';
 import { uploadSave } from './upload.js';
@@ -63,7 +63,7 @@ async function localOf(deps: EngineDeps, key: string): Promise<LocalSave | null>
   }
   const st = await deps.files.stat(path);
   if (!st) return null;
-  const base = { key, path, size: st.size, mtimeMs: st.mtimeMs, compressed, autoLoad: known?.autoLoad ?? false, system: null, game: null, kind: null };
+  const base = { key, path, size: st.size, mtimeMs: st.mtimeMs, compressed, autoLoad: known?.autoLoad ?? false, system: known?.system ?? null, game: known?.game ?? null, kind: known?.kind ?? null };
   if (known && known.sha256 !== null && known.size === st.size && known.mtimeMs === st.mtimeMs) return { ...base, sha256: known.sha256, raw: null };
   const { raw, sha256 } = await readSave(deps.files, path, compressed);
   return { ...base, sha256, raw };
@@ -152,7 +152,7 @@ async function processKeys(deps: EngineDeps, ctx: PassContext, keys: readonly st
           break;
         case 'record': {
           const l = local;
-          if (l) state.set({ key, path: l.path, sha256: l.sha256, version: action.version, size: l.size, mtimeMs: l.mtimeMs, compressed: l.compressed, autoLoad: l.autoLoad, system: l.system, game: l.game, kind: l.kind });
+          if (l) state.set({ key, path: l.path, sha256: l.sha256, version: action.version, size: l.size, mtimeMs: l.mtimeMs, compressed: l.compressed, autoLoad: l.autoLoad, ...keyParts(key) });
           else if (synced) state.set({ ...synced, sha256: null, version: action.version });
           break;
         }

@@ -5,7 +5,7 @@
  * a real save: the server keeps it as a conflict version and the real head comes back.
  */
 import type { UploadReply } from '../net/remote.js';
-import { applyHead } from './apply.js';
+import { applyHead, keyParts } from './apply.js';
 import { isBlank } from './blank.js';
 import type { EngineDeps } from './deps.js';
 import { readSave, type LocalSave } from './scan.js';
@@ -18,7 +18,7 @@ export async function uploadSave(deps: EngineDeps, local: LocalSave, baseVersion
   const progress = raw.length > 1_000_000 ? deps.progress?.(`↑ ${local.key}`, raw.length) : undefined;
   const reply = await deps.remote.upload(local.key, raw, meta, progress);
   const record = (version: number) =>
-    state.set({ key: local.key, path: local.path, sha256: local.sha256, version, size: local.size, mtimeMs: local.mtimeMs, compressed: local.compressed, autoLoad: local.autoLoad, system: local.system ?? state.get(local.key)?.system ?? null, game: local.game ?? state.get(local.key)?.game ?? null, kind: local.kind ?? state.get(local.key)?.kind ?? null });
+    state.set({ key: local.key, path: local.path, sha256: local.sha256, version, size: local.size, mtimeMs: local.mtimeMs, compressed: local.compressed, autoLoad: local.autoLoad, ...keyParts(local.key) });
   const at = new Date((deps.now ?? Date.now)()).toISOString();
   switch (reply.outcome) {
     case 'accepted':
