@@ -14,6 +14,7 @@ import { startServer, type RunningServer } from './server.js';
 
 const KEY = 'gba/Pokémon Emerald/battery';
 const USER = { name: 'Ada', email: `ada-${Date.now()}@example.com`, password: 'correct horse battery' };
+const NEW_PASSWORD = 'another horse battery';
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 
 let server: RunningServer;
@@ -241,12 +242,50 @@ describe('dashboard in Chromium', () => {
     await screenshots(page, '08-account');
   });
 
-  it('signs out and shows the sign-in page', async () => {
+  it('changes the name and the password on the account page', async () => {
+    await page.getByLabel('Display name').fill('Ada L.');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await see('Name saved.');
+    await page.getByRole('banner').getByText('Ada L.').waitFor();
+
+    await page.getByLabel('Current password').fill('not my password');
+    await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel('Repeat the new password').fill(NEW_PASSWORD);
+    provoked.push(/status of 401 \(Unauthorized\) \(http:\/\/127\.0\.0\.1:\d+\/api\/auth\/password\)/);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    // The API's own message; the page stays signed in.
+    await page.getByRole('alert').filter({ hasText: 'The current password is wrong.' }).waitFor();
+    expect(page.url()).toMatch(/\/dashboard\/account$/);
+
+    await page.getByLabel('Current password').fill(USER.password);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await see('Password changed.');
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  });
+
+  it('signs out, and signs in again with the new password', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/auth/login');
     await screenshots(page, '09-login');
-    await page.goto('/dashboard');
-    await page.waitForURL('**/auth/login?next=%2Fdashboard');
+    await page.goto('/dashboard/saves');
+    await page.waitForURL('**/auth/login?next=%2Fdashboard%2Fsaves');
+    await page.getByLabel('Email').fill(USER.email);
+    await page.getByLabel('Password').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/dashboard/saves');
+    await page.getByTestId('save-item').first().waitFor();
+  });
+
+  it('deletes the account after confirming with the password', async () => {
+    await go('Account', '/dashboard/account');
+    const remove = page.getByRole('button', { name: 'Delete my account' });
+    expect(await remove.isDisabled()).toBe(true);
+    await page.getByLabel('Type your password to confirm').fill(NEW_PASSWORD);
+    await remove.click();
+    await page.waitForURL((url) => url.pathname === '/');
+    await see('Create an account');
+    // The account and its devices are gone: the old device key no longer works.
+    await expect(handheld.heartbeat()).rejects.toMatchObject({ status: 401 });
   });
 
   it('logged no console errors besides the one provoked on purpose', () => {

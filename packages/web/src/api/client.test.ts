@@ -10,6 +10,8 @@ describe('endsSession', () => {
 
   it('does not treat a wrong password at sign-in, other errors or network failures as one', () => {
     expect(endsSession(authRoutes.login, new ApiError('invalid_credentials'))).toBe(false);
+    expect(endsSession(authRoutes.changePassword, new ApiError('invalid_credentials'))).toBe(false);
+    expect(endsSession(authRoutes.deleteMe, new ApiError('invalid_credentials'))).toBe(false);
     expect(endsSession(deviceRoutes.list, new ApiError('forbidden'))).toBe(false);
     expect(endsSession(deviceRoutes.list, new TypeError('Failed to fetch'))).toBe(false);
   });

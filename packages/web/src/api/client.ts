@@ -22,9 +22,12 @@ export function onSessionLost(listener: Listener): () => void {
   return () => sessionLost.delete(listener);
 }
 
-/** Whether a failed call means the session is gone (not a wrong password at sign-in). */
+/**
+ * Whether a failed call means the session is gone: a 401 on a signed-in route, except a wrong
+ * password typed to confirm something (`invalid_credentials`), which leaves the session intact.
+ */
 export function endsSession(route: AnyRoute, error: unknown): boolean {
-  return route.auth !== 'none' && error instanceof ApiError && error.status === 401;
+  return route.auth !== 'none' && error instanceof ApiError && error.status === 401 && error.code !== 'invalid_credentials';
 }
 
 export async function call<Rt extends AnyRoute>(route: Rt, input: CallInput<Rt>): Promise<RouteData<Rt>> {
