@@ -269,9 +269,13 @@ describe('dashboard in Chromium', () => {
     await screenshots(page, '09-login');
     await page.goto('/dashboard/saves');
     await page.waitForURL('**/auth/login?next=%2Fdashboard%2Fsaves');
-    await page.getByLabel('Email').fill(USER.email);
-    await page.getByLabel('Password').fill(NEW_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Keyboard only: the labelled fields in tab order, Enter submits.
+    await page.getByLabel('Email').focus();
+    await page.keyboard.type(USER.email);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type)).toBe('password');
+    await page.keyboard.type(NEW_PASSWORD);
+    await page.keyboard.press('Enter');
     await page.waitForURL('**/dashboard/saves');
     await page.getByTestId('save-item').first().waitFor();
   });
