@@ -67,6 +67,9 @@ describe('desktop client end to end', () => {
     const eb = events(db);
     try {
       await Promise.all([ea.waitFor((e) => e.event === 'ready'), eb.waitFor((e) => e.event === 'ready')]);
+      const busy = await minui.cli('sync');
+      expect(busy.status).toBe(75);
+      expect(busy.stderr).toMatch(/another retrosync process \(pid \d+\) is syncing this device/);
       minui.write(MINUI_FILE, 'emerald-v2 after the gym');
       await eb.waitFor((e) => e.event === 'applied' && e.key === KEY);
       expect(onion.read(ONION_PLACED)).toBe('emerald-v2 after the gym');

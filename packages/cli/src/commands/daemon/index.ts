@@ -2,6 +2,7 @@
 import { EXIT, UsageError, type Command } from '../../cli/command.js';
 import { Daemon } from '../../daemon/daemon.js';
 import { explain } from '../../session/errors.js';
+import { acquireLock, type Lock } from '../../session/lock.js';
 import { openSession } from '../../session/open.js';
 
 export const command: Command = {
@@ -20,8 +21,10 @@ from other devices, rescans periodically and sends a heartbeat every minute. Sto
     if (!Number.isFinite(debounceMs) || debounceMs < 0) throw new UsageError('--debounce takes milliseconds');
     const json = values.json === true;
     let session;
+    let lock: Lock;
     try {
       session = await openSession({ env: io.env as NodeJS.ProcessEnv, echo: (level, m) => (level === 'debug' && !io.env.RETROSYNC_DEBUG ? undefined : io.err(m)) });
+      lock = await acquireLock(session.paths.home);
     } catch (err) {
       io.err(`retrosync daemon: ${explain(err).message}`);
       return EXIT.failure;
@@ -33,7 +36,7 @@ from other devices, rescans periodically and sends a heartbeat every minute. Sto
     const stopped = new Promise<void>((resolve) => {
       const stop = () => {
         log.info('daemon stopping');
-        void daemon.stop().then(resolve);
+        void daemon.stop().then(() => lock.release()).then(resolve);
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

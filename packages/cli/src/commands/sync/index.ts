@@ -2,6 +2,7 @@
 import { EXIT, type Command } from '../../cli/command.js';
 import { syncPass } from '../../engine/engine.js';
 import { explain, EXIT_TEMPFAIL } from '../../session/errors.js';
+import { acquireLock } from '../../session/lock.js';
 import { openSession } from '../../session/open.js';
 import { terminalProgress } from '../../session/progress.js';
 
@@ -20,7 +21,8 @@ export const command: Command = {
         ...(json || values.quiet ? {} : { echo: (level, m) => (level === 'debug' ? undefined : io.err(m)) }),
       });
       server = session.config.server;
-      const r = await syncPass(session.deps, { ignorePause: true });
+      const lock = await acquireLock(session.paths.home);
+      const r = await syncPass(session.deps, { ignorePause: true }).finally(() => lock.release());
       const code = r.failed.length === 0 && !r.quotaPaused ? EXIT.ok : r.failed.every((f) => f.transient) && !r.quotaPaused ? EXIT_TEMPFAIL : EXIT.failure;
       if (json) io.out(JSON.stringify({ ok: code === EXIT.ok, ...r }));
       else if (!values.quiet) {
