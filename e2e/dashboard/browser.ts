@@ -61,7 +61,10 @@ export async function openBrowser(baseURL: string): Promise<Browser> {
   };
 }
 
-/** Writes `<name>-{desktop,phone}-{light,dark}.png` and returns to desktop/light. */
+/**
+ * Writes `<name>-{desktop,phone}-{light,dark}.png` and returns to desktop/light; fails when the
+ * page is wider than the viewport (horizontal scrolling) at either size.
+ */
 export async function screenshots(page: Page, name: string): Promise<string[]> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   const written: string[] = [];
@@ -70,6 +73,9 @@ export async function screenshots(page: Page, name: string): Promise<string[]> {
     ['phone', PHONE],
   ] as const) {
     await page.setViewportSize(viewport);
+    // Nothing may stick out sideways: a phone-sized page scrolls only vertically.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (overflow > 0) throw new Error(`${name} is ${overflow}px wider than the ${size} viewport`);
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       const path = join(SCREENSHOT_DIR, `${name}-${size}-${scheme}.png`);

@@ -1,5 +1,6 @@
 import { useEffect, type ReactNode } from 'react';
 import { DashboardLayout } from '../components/DashboardLayout';
+import { ErrorBoundary } from '../components/ErrorBoundary';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { LandingPage } from '../pages/landing/LandingPage';
 import { LoginPage } from '../pages/auth/LoginPage';
@@ -74,8 +75,10 @@ function Routes() {
 
 export function App() {
   return (
-    <SessionProvider>
-      <Routes />
-    </SessionProvider>
+    <ErrorBoundary>
+      <SessionProvider>
+        <Routes />
+      </SessionProvider>
+    </ErrorBoundary>
   );
 }
