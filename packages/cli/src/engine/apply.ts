@@ -31,7 +31,7 @@ export async function applyHead(deps: EngineDeps, key: string, version: number, 
   let dest: { path: string; compress: boolean };
   try {
     dest = target(deps, key, local);
-    dest.path = assertInsideRoots(dest.path, deps.layout.roots);
+    dest.path = assertInsideRoots(dest.path, deps.layout.writeRoots);
   } catch (err) {
     // A state of a core this device does not run is expected (states sync only between
     // devices running the same core): note it quietly. Anything else is worth a warning.
@@ -64,7 +64,7 @@ export async function applyHead(deps: EngineDeps, key: string, version: number, 
 
 /** Removes the local file of a remotely deleted save (its bytes go to backups/ first). */
 export async function removeLocal(deps: EngineDeps, key: string, version: number, local: LocalSave): Promise<void> {
-  const path = assertInsideRoots(local.path, deps.layout.roots);
+  const path = assertInsideRoots(local.path, deps.layout.writeRoots);
   const st = await deps.files.stat(path);
   if (!st || st.size !== local.size || st.mtimeMs !== local.mtimeMs) return;
   const backup = await deps.backups.keep(path, await deps.files.read(path), 'deleted-remotely', key);
@@ -83,7 +83,7 @@ async function parkAutoStates(deps: EngineDeps, system: string, game: string): P
   for (const key of deps.state.keys()) {
     const e = deps.state.get(key);
     if (!e || !e.autoLoad || e.sha256 === null || e.system !== system || normalizeName(e.game ?? '') !== want) continue;
-    const path = assertInsideRoots(e.path, deps.layout.roots);
+    const path = assertInsideRoots(e.path, deps.layout.writeRoots);
     const st = await deps.files.stat(path);
     if (!st) continue;
     const backup = await deps.backups.keep(path, await deps.files.read(path), 'auto-load-state', key);

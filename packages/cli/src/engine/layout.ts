@@ -34,6 +34,12 @@ export interface Placed {
 export interface DeviceLayout {
   readonly platform: string;
   readonly roots: readonly string[];
+  /**
+   * The only folders the client may write in: this platform's save and state folders (and ROM
+   * folders where saves sit next to ROMs), under the root. Narrower than the root, so on a PC
+   * (root `/`) a save can only ever land in a save folder.
+   */
+  readonly writeRoots: readonly string[];
   /** Host folders to walk for saves and states (existing ones only). */
   scanDirs(): string[];
   /** Starts a scan: a fresh ROM index for the calls that follow. */
@@ -67,9 +73,13 @@ export function deviceLayout(platform: string, roots: readonly string[], vars: R
   const profile = profileFor(platform, root, vars);
   const fs = rootedFs(nodeIdentityFs, root);
   let roms = new RomIndex(fs, profile.romRoots);
+  const folders = scanRoots(profile);
+  const nextToRoms = [...profile.saves, ...profile.states].some((l) => l.inContentDir);
+  const writeRoots = [...new Set([...folders.saves, ...folders.states, ...(nextToRoms ? folders.roms : [])])].map((d) => underRoot(root, d));
   return {
     platform,
     roots,
+    writeRoots,
     scanDirs() {
       const s = scanRoots(profile);
       const dirs = [...new Set([...s.saves, ...s.states])].map((d) => underRoot(root, d));

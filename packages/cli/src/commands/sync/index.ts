@@ -9,7 +9,7 @@ import { terminalProgress } from '../../session/progress.js';
 export const command: Command = {
   name: 'sync',
   summary: 'sync once now (exit status tells whether everything synced)',
-  usage: 'usage: retrosync sync [--json] [--quiet]\n\nScans the save folders, uploads what changed, downloads what changed elsewhere.\nExit: 0 all synced, 1 some saves failed (see retrosync log), 75 server unreachable (try again later).',
+  usage: 'usage: retrosync sync [--json] [--quiet]\n\nScans the save folders, uploads what changed, downloads what changed elsewhere.\nExit: 0 all synced, 1 some saves failed (see retrosync log), 75 server unreachable or\nanother retrosync process (the daemon) is syncing this device (try again later).',
   options: { json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
   async run(values, _pos, io) {
     const json = values.json === true;
