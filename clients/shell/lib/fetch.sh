@@ -22,20 +22,31 @@ rs_poll() {
   case $_cursor in ''|*[!0-9]*) rs_log error "feed: no cursor in answer"; return 1 ;; esac
   # key version sha256 size deleted correctedMtime fileMtime deviceId cursor
   awk -F '\t' 'NR > 1 && $1 !~ /^#/ && NF >= 9 { print $1 }' "$RS_TMP/body" > "$RS_TMP/feedkeys"
-  cp "$RS_TMP/body" "$RS_TMP/feed"
   rs_awk place < "$RS_TMP/feedkeys" > "$RS_TMP/placed"
+  rm -f "$RS_TMP/feedbad"
+  # One pass joins the feed with the placements and the state: heads this device already has
+  # (its own uploads coming back) drop out here instead of costing a process each.
+  awk -F '\t' -v OFS='\t' -v st="$RS_STATE" -v pl="$RS_TMP/placed" -v bad="$RS_TMP/feedbad" '
+    BEGIN {
+      while ((getline l < st) > 0) { split(l, a, "\t"); ver[a[1]] = a[2] }
+      while ((getline l < pl) > 0) { split(l, a, "\t"); if (a[1] == "ok") path[a[2]] = a[3]; else why[a[2]] = a[3] " " a[4] }
+    }
+    NR == 1 || $1 ~ /^#/ || NF < 9 { next }
+    $2 !~ /^[0-9]+$/ || $3 !~ /^[0-9a-f]+$/ || length($3) != 64 { print "bad\t" $1 > bad; next }
+    !($1 in path) { print "unplaced\t" $1 "\t" why[$1] > bad; next }
+    ($1 in ver) && ver[$1] != "" && ver[$1] + 0 >= $2 + 0 { next }
+    { print $1, path[$1], $2, $3, $5 }' "$RS_TMP/body" > "$RS_TMP/todo"
   _fail=0
-  while IFS="$RS_TAB" read -r _key _ver _sha _size _del _cm _fm _dev _cur; do
-    case $_key in key|'#'*|'') continue ;; esac
-    _pl=$(awk -F '\t' -v k="$_key" '$2 == k { print; exit }' "$RS_TMP/placed")
-    case $_pl in
-      ok"$RS_TAB"*) _path=$(printf '%s' "$_pl" | cut -f 3) ;;
-      *) rs_log warn "not placed on $RS_PLATFORM: $_key ($(printf '%s' "$_pl" | cut -f 3-))"; continue ;;
-    esac
-    case $_ver in ''|*[!0-9]*) rs_log error "feed: bad version for $_key"; _fail=1; continue ;; esac
-    case $_sha in *[!0-9a-f]*|'') rs_log error "feed: bad sha256 for $_key"; _fail=1; continue ;; esac
+  if [ -s "$RS_TMP/feedbad" ]; then
+    while IFS="$RS_TAB" read -r _what _key _why; do
+      if [ "$_what" = bad ]; then rs_log error "feed: bad version or sha256 for $_key"; _fail=1
+      else rs_log warn "not placed on $RS_PLATFORM: $_key ($_why)"; fi
+    done < "$RS_TMP/feedbad"
+    rm -f "$RS_TMP/feedbad"
+  fi
+  while IFS="$RS_TAB" read -r _key _path _ver _sha _del; do
     rs_apply "$_key" "$_path" "$_ver" "$_sha" "$_del" || _fail=1
-  done < "$RS_TMP/feed"
+  done < "$RS_TMP/todo"
   # Keep the cursor only when everything was applied, so a failed download is retried.
   [ $_fail -eq 0 ] && printf '%s\n' "$_cursor" > "$RS_CURSOR_FILE"
   [ $_fail -eq 0 ] || RS_FAILED=$((RS_FAILED + 1))
@@ -71,7 +82,10 @@ rs_apply() { # key path version sha deleted
 rs_backup() { # key path
   _bdir=$RS_BACKUPS/$(printf '%s' "$1" | sed 's#/#__#g')
   mkdir -p "$_bdir" || return 1
-  cp -p "$2" "$_bdir/$(date +%Y%m%d-%H%M%S)-$$-$(basename "$2")" || return 1
+  # A counter orders backups made within the same second (names sort oldest first).
+  _seq=$(( $(cat "$RS_HOME/backups.seq" 2>/dev/null || echo 0) + 1 ))
+  echo "$_seq" > "$RS_HOME/backups.seq"
+  cp -p "$2" "$_bdir/$(date +%Y%m%d-%H%M%S)-$(printf '%08d' "$_seq")-$(basename "$2")" || return 1
   ls -1 "$_bdir" | sort -r | awk -v n="$RS_BACKUP_KEEP" 'NR > n' | while IFS= read -r _old; do rm -f "$_bdir/$_old"; done
   return 0
 }

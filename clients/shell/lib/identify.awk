@@ -2,7 +2,8 @@
 # (place). Mirrors packages/core/src/identity/{roms,resolve-system,identify,place}.ts.
 #
 # MODE=identify  stdin: "<mtime>\t<size>\t<host path>" (size/mtime may be empty)
-#                out:   save\t<enc key>\t<mtime>\t<size>\t<compressed>\t<autoload>\t<host path>
+#                out:   save\t<enc key>\t<mtime>\t<size>\t<compressed>\t<autoload>\t<host path>\t<rank>
+#                       (rank 0: the folder this platform writes; else a legacy / alias folder)
 #                       ignored|ambiguous|unsupported\t<reason or candidates>\t\t\t\t\t<host path>
 # MODE=place     stdin: "<enc key>"   out: ok\t<enc key>\t<host path>\t<compress>  |  err\t<enc key>\t<code>\t<message>
 # MODE=key       stdin: "<enc key>"   out: valid\t<canonical enc key>\t<normalized>  |  invalid\t<reason>
@@ -193,5 +194,5 @@ function identify_line(mtime, size, host,   path, name, r, kind, minui, game, ro
   key = nfc(key)
   e = key_error(key)
   if (e != "") { out_other("unsupported", e, host); return }
-  print "save\t" encode_key(key) "\t" mtime "\t" size "\t" L[kind, LOC, "compressed"] "\t" ((FC == "state" && FC_SLOT == "auto" && L[kind, LOC, "autoload"]) ? 1 : 0) "\t" host
+  print "save\t" encode_key(key) "\t" mtime "\t" size "\t" L[kind, LOC, "compressed"] "\t" ((FC == "state" && FC_SLOT == "auto" && L[kind, LOC, "autoload"]) ? 1 : 0) "\t" host "\t" ((L[kind, LOC, "placeable"] && L[kind, LOC, "primary"]) ? 0 : LOC)
 }

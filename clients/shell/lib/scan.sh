@@ -28,7 +28,10 @@ rs_scan() {
     return 0
   fi
   rs_awk identify < "$RS_TMP/list" > "$RS_TMP/identified"
-  awk -F '\t' '$1 == "save"' "$RS_TMP/identified" > "$RS_TMP/saves"
+  # One file per save: where a legacy or alias folder holds the same save (Onion's old RetroArch
+  # folder, muOS's /mnt/mmc view of /run/muos/storage), the folder the platform writes wins.
+  awk -F '\t' '$1 == "save"' "$RS_TMP/identified" | sort -t "$RS_TAB" -k 2,2 -k 8,8n -k 7,7 |
+    awk -F '\t' '!seen[$2]++' > "$RS_TMP/saves"
   # Saves that cannot be synced (system unknown, name no key can hold): say so once, not every pass.
   awk -F '\t' '$1 == "ambiguous" || $1 == "unsupported" { print $1 " (" $2 "): " $7 }' "$RS_TMP/identified" > "$RS_TMP/unsynced"
   if ! cmp -s "$RS_TMP/unsynced" "$RS_TMP/unsynced.prev" 2>/dev/null; then
@@ -50,6 +53,8 @@ rs_scan_reset() { rm -f "$RS_TMP/list.ok"; }
 
 # State lookups and updates (small files: rewrite atomically).
 rs_state_get() { awk -F '\t' -v k="$1" '$1 == k { print; exit }' "$RS_STATE"; }
+# By path: the version this file last synced, whatever spelling of its key the server shows.
+rs_state_of_path() { awk -F '\t' -v p="$1" '$6 == p { print; exit }' "$RS_STATE"; }
 rs_state_put() { # key version sha size mtime path
   awk -F '\t' -v k="$1" -v p="$6" '$1 != k && $6 != p' "$RS_STATE" > "$RS_STATE.tmp"
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" >> "$RS_STATE.tmp"
@@ -68,7 +73,7 @@ rs_upload_changed() {
     if [ $((_now - _mtime)) -lt "${RS_DEBOUNCE:-2}" ]; then RS_PENDING=$((${RS_PENDING:-0} + 1)); continue; fi
     _sha=$(rs_sha "$_path") || continue
     [ -n "$_sha" ] || continue
-    _st=$(rs_state_get "$_key")
+    _st=$(rs_state_of_path "$_path")
     _base=$(printf '%s' "$_st" | cut -f 2)
     _oldsha=$(printf '%s' "$_st" | cut -f 3)
     if [ -n "$_st" ] && [ "$_sha" = "$_oldsha" ]; then

@@ -2,7 +2,7 @@
  * daemon.sh details under busybox sh: exit statuses of --once, log rotation, backup retention,
  * and that a save never synced from this device is not replaced by a remote head.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runShAsync, tempRoot, writeTree } from './busybox-env.js';
@@ -65,6 +65,9 @@ describe('daemon.sh --once', () => {
     const env = { ...b.env, RS_LOG_MAX: '400', RS_BACKUP_KEEP: '2' };
     for (let i = 1; i <= 4; i++) {
       writeTree(a.root, { [`${SAVES}/gpSP/Rotating.srm`]: `version ${i}` });
+      // Same size each time: give each write its own second, as the 2 s debounce guarantees on a device.
+      const t = new Date(Date.now() - (10 - i) * 1000);
+      utimesSync(join(a.root, SAVES, 'gpSP/Rotating.srm'), t, t);
       expect((await runShAsync('daemon.sh', ['--once'], { env: a.env })).status).toBe(0);
       const r = await runShAsync('daemon.sh', ['--once'], { env });
       expect(r.status, r.stderr).toBe(0);
@@ -91,6 +94,36 @@ describe('daemon.sh --once', () => {
     const versions = await user.versions('gba/Shared/battery');
     expect(versions.map((v) => v.conflict).filter(Boolean)).toHaveLength(1);
   });
+});
+
+describe('daemon.sh loop', () => {
+  it('one file per save: the folder the platform writes wins over its legacy folder, and stays settled', async () => {
+    const d = await pair('Legacy');
+    writeTree(d.root, {
+      [`${SAVES}/gpSP/Twice.srm`]: 'current folder',
+      '/mnt/SDCARD/RetroArch/.retroarch/saves/gpSP/Twice.srm': 'legacy folder',
+    });
+    expect((await runShAsync('daemon.sh', ['--once'], { env: d.env })).status).toBe(0);
+    expect((await user.save('gba/Twice/battery'))?.toString()).toBe('current folder');
+    const before = readFileSync(join(d.home, 'retrosync.log'), 'utf8').length;
+    expect((await runShAsync('daemon.sh', ['--once'], { env: d.env })).status).toBe(0);
+    expect(readFileSync(join(d.home, 'retrosync.log'), 'utf8').slice(before)).not.toMatch(/upload|download|changed/);
+  });
+
+  it('backs off 1, 2, 4 … s while the server is unreachable', async () => {
+    const d = await pair('Backoff');
+    const config = join(d.home, 'config');
+    writeFileSync(config, readFileSync(config, 'utf8').replace(/^RS_SERVER=.*$/m, "RS_SERVER='http://127.0.0.1:9'"));
+    const start = await runShAsync('launch.sh', ['start'], { env: d.env });
+    expect(start.stdout).toMatch(/started/);
+    try {
+      await new Promise((r) => setTimeout(r, 8000));
+    } finally {
+      expect((await runShAsync('launch.sh', ['stop'], { env: d.env })).stdout).toMatch(/stopped/);
+    }
+    const waits = [...readFileSync(join(d.home, 'retrosync.log'), 'utf8').matchAll(/offline; retrying in (\d+)s/g)].map((m) => Number(m[1]));
+    expect(waits.slice(0, 3)).toEqual([1, 2, 4]);
+  }, 30_000);
 });
 
 describe('setup.sh wizard and boot hooks', () => {
