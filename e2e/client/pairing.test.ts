@@ -54,3 +54,21 @@ describe('pairing', () => {
     expect(down.stderr).toMatch(/Cannot reach http:\/\/127\.0\.0\.1:9 .*Check the URL/);
   }, 30_000);
 });
+
+describe('a PC without --root', () => {
+  it('pairs as RetroArch on Linux and receives a handheld save in its RetroArch saves folder', async () => {
+    const card = makeClient('pc-card', ['mnt/SDCARD/Saves']);
+    const pc = makeClient('pc', []);
+    const saves = `${pc.env.XDG_CONFIG_HOME}/retroarch/saves`;
+    expect((await card.cli('pair', await server.pairingCode(), '--server', server.url, '--platform', 'minui', '--root', card.root)).status).toBe(0);
+    const p = await pc.cli('pair', await server.pairingCode(), '--server', server.url, '--platform', 'retroarch_linux', '--json');
+    expect(p.status, p.stderr).toBe(0);
+    card.write('mnt/SDCARD/Saves/GBA/Metroid Fusion.gba.sav', 'samus');
+    expect((await card.cli('sync')).status).toBe(0);
+    const r = await pc.cli('sync', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ downloaded: ['gba/Metroid Fusion/battery'] });
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(`${saves}/Metroid Fusion.srm`, 'utf8')).toBe('samus');
+  }, 60_000);
+});

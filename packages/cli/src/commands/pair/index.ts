@@ -4,7 +4,6 @@
  * enters it in the dashboard). Writes config.json (mode 0600) with the API key.
  */
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import { createApiClient, deviceRoutes } from '@retrosync/api';
 import { EXIT, UsageError, type Command } from '../../cli/command.js';
 import { machineVars, openDevice } from '../../cli/device.js';
@@ -72,7 +71,7 @@ export const command: Command = {
       deviceName: paired.device.name,
       apiKey: paired.apiKey,
       platform: device.detection.platform,
-      roots: [device.root ?? resolve('/')],
+      roots: [device.root ?? '/'], // '/': this machine (device paths are host paths, also C:/… on Windows)
       vars,
       backups: { maxEntries: 200, maxAgeDays: 30 },
       rescanSeconds: 300,
