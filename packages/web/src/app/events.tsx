@@ -25,6 +25,7 @@ const EventsContext = createContext<Events | null>(null);
 const EVENT_TYPES = [...SYNC_EVENT_NAMES, 'resync'] as const;
 
 const EVENTS_URL = '/api/sync/events';
+const RECONNECT_MS = 5_000;
 
 function parse(data: string): unknown {
   try {
@@ -50,29 +51,41 @@ export function EventsProvider({ children }: { children: ReactNode }) {
     const emit = (event: ServerEvent) => {
       for (const listener of listeners.current) listener(event);
     };
-    const source = new EventSource(EVENTS_URL, { withCredentials: true });
+    let source: EventSource | null = null;
+    let retry: number | undefined;
     let wasOpen = false;
     let dropped = false;
-    source.onopen = () => {
-      setState('open');
-      if (wasOpen && dropped) emit({ type: 'resync', data: null });
-      wasOpen = true;
-      dropped = false;
+
+    const connect = () => {
+      const current = new EventSource(EVENTS_URL, { withCredentials: true });
+      source = current;
+      current.onopen = () => {
+        setState('open');
+        if (wasOpen && dropped) emit({ type: 'resync', data: null });
+        wasOpen = true;
+        dropped = false;
+      };
+      current.onerror = () => {
+        dropped = true;
+        if (current.readyState !== EventSource.CLOSED) {
+          setState('connecting'); // the browser retries on its own
+          return;
+        }
+        // The server refused the stream (e.g. 503 while restarting): try again ourselves.
+        setState('closed');
+        current.close();
+        retry = window.setTimeout(connect, RECONNECT_MS);
+      };
+      current.onmessage = (message) => emit({ type: 'message', data: parse(message.data) });
+      for (const type of EVENT_TYPES) {
+        current.addEventListener(type, (message: MessageEvent<string>) => emit({ type, data: parse(message.data) }));
+      }
     };
-    source.onerror = () => {
-      dropped = true;
-      // The browser retries on its own unless the server refused the stream outright.
-      setState(source.readyState === EventSource.CLOSED ? 'closed' : 'connecting');
-    };
-    source.onmessage = (message) => emit({ type: 'message', data: parse(message.data) });
-    const named = EVENT_TYPES.map((type) => {
-      const handler = (message: MessageEvent<string>) => emit({ type, data: parse(message.data) });
-      source.addEventListener(type, handler);
-      return [type, handler] as const;
-    });
+
+    connect();
     return () => {
-      for (const [type, handler] of named) source.removeEventListener(type, handler);
-      source.close();
+      window.clearTimeout(retry);
+      source?.close();
     };
   }, []);
 

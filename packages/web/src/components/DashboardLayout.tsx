@@ -14,7 +14,7 @@ const NAV = [
 
 function LiveIndicator() {
   const live = useLiveState();
-  const label = live === 'open' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Offline — retrying';
+  const label = live === 'open' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Offline — retrying soon';
   return (
     <span className="live-dot" data-state={live} role="status" aria-live="polite">
       {label}
