@@ -67,11 +67,11 @@ rs_json_field() {
   sed -n "s/.*\"$2\":\"\\([^\"\\\\]*\\)\".*/\\1/p; t; s/.*\"$2\":\\([-0-9a-z.][0-9a-z.]*\\).*/\\1/p" "$1" | head -n 1
 }
 
-# rs_http METHOD PATH [curl args…]: body → $RS_TMP/body, headers → $RS_TMP/headers, status → RS_CODE.
+# rs_http METHOD PATH [curl args…] (globbing off: names hold [ ] { }): body → $RS_TMP/body, headers → $RS_TMP/headers, status → RS_CODE.
 # Returns 0 for 2xx, 1 for other HTTP answers, 2 when the server could not be reached.
 rs_http() {
   _method=$1; _path=$2; shift 2
-  RS_CODE=$(curl -sS -X "$_method" -o "${RS_OUT:-$RS_TMP/body}" -D "$RS_TMP/headers" -w '%{http_code}' \
+  RS_CODE=$(curl -sS -g -X "$_method" -o "${RS_OUT:-$RS_TMP/body}" -D "$RS_TMP/headers" -w '%{http_code}' \
     --connect-timeout 10 --max-time "${RS_HTTP_TIMEOUT:-30}" \
     -H "X-Client-Time: $(rs_now)000" -H "User-Agent: retrosync-sh/$RS_VERSION" \
     ${RS_API_KEY:+-H "X-API-Key: $RS_API_KEY"} "$@" "$RS_SERVER$_path" 2>"$RS_TMP/curl.err")

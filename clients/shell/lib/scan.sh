@@ -95,8 +95,9 @@ rs_upload() { # key path sha size mtime base
     return 1
   fi
   _outcome=$(rs_json_field "$RS_TMP/body" outcome)
-  _hv=$(sed -n 's/.*"head":{[^}]*"version":\([0-9][0-9]*\).*/\1/p' "$RS_TMP/body")
-  _hs=$(sed -n 's/.*"head":{[^}]*"sha256":"\([0-9a-f]*\)".*/\1/p' "$RS_TMP/body")
+  # The head's key comes first and holds no '"' (keys cannot); the fields after it hold no '}'.
+  _hv=$(sed -n 's/.*"head":{"key":"[^"]*"[^}]*"version":\([0-9][0-9]*\).*/\1/p' "$RS_TMP/body")
+  _hs=$(sed -n 's/.*"head":{"key":"[^"]*"[^}]*"sha256":"\([0-9a-f]*\)".*/\1/p' "$RS_TMP/body")
   case $_outcome in
     accepted|unchanged|conflict_won)
       rs_state_put "$1" "$_hv" "$3" "$4" "$5" "$2"

@@ -126,6 +126,27 @@ describe('daemon.sh loop', () => {
   }, 30_000);
 });
 
+describe('names', () => {
+  it('round-trips a save whose name has braces, quotes, %, #, & and non-ASCII, with base versions (no conflict)', async () => {
+    const a = await pair('Names A');
+    const b = await pair('Names B');
+    const game = "Pokémon {Hack} & 'Quotes' [!] #1 %20 (Rev 1)";
+    const file = `${SAVES}/gpSP/${game}.srm`;
+    writeTree(a.root, { [file]: 'one' });
+    expect((await runShAsync('daemon.sh', ['--once'], { env: a.env })).status).toBe(0);
+    expect((await runShAsync('daemon.sh', ['--once'], { env: b.env })).status).toBe(0);
+    expect(readFileSync(join(b.root, file), 'utf8')).toBe('one');
+    const t = new Date(Date.now() - 5000);
+    writeTree(b.root, { [file]: 'two!' });
+    utimesSync(join(b.root, file), t, t);
+    expect((await runShAsync('daemon.sh', ['--once'], { env: b.env })).status).toBe(0);
+    expect((await runShAsync('daemon.sh', ['--once'], { env: a.env })).status).toBe(0);
+    expect(readFileSync(join(a.root, file), 'utf8')).toBe('two!');
+    const versions = await user.versions(`gba/${game}/battery`);
+    expect(versions.map((v) => [v.version, v.conflict])).toEqual([[2, false], [1, false]]);
+  });
+});
+
 describe('setup.sh wizard and boot hooks', () => {
   it('pairs through the interactive wizard (answers on stdin)', async () => {
     const root = tempRoot('rs-wizard-');
