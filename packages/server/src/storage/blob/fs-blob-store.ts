@@ -22,10 +22,11 @@ import {
 
 const TEMP_PREFIX = '.tmp-';
 
-async function fsyncPath(path: string, flags: string): Promise<void> {
+async function fsyncPath(path: string, flags: string, dataOnly = false): Promise<void> {
   const handle = await open(path, flags);
   try {
-    await handle.sync();
+    // fdatasync flushes the bytes and the metadata needed to read them back (size), not times.
+    await (dataOnly ? handle.datasync() : handle.sync());
   } finally {
     await handle.close();
   }
@@ -85,7 +86,7 @@ export class FsBlobStore implements BlobStore {
           throw new BlobIntegrityError(`expected ${size} bytes with sha256 ${sha256}, got ${seen} bytes with ${actual}`);
         }
       }
-      await fsyncPath(temp, 'r+');
+      await fsyncPath(temp, 'r+', true);
       await rename(temp, target);
       await fsyncPath(dir, 'r');
       return { created: true };
