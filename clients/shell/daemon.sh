@@ -7,6 +7,7 @@
 RS_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$RS_DIR/lib/common.sh"
 . "$RS_DIR/lib/identity.sh"
+. "$RS_DIR/lib/rzip.sh"
 . "$RS_DIR/lib/scan.sh"
 . "$RS_DIR/lib/fetch.sh"
 

@@ -26,7 +26,7 @@ rs_log() {
 }
 
 # The applets the client needs; a firmware whose busybox lacks one is told which.
-RS_NEEDS="awk sed grep find stat sha256sum cmp mktemp sort cut head tail tr wc date sleep kill mv cp rm mkdir cat curl"
+RS_NEEDS="awk sed grep find stat sha256sum cmp mktemp sort cut head tail tr wc od gunzip date sleep kill mv cp rm mkdir cat curl"
 rs_require() {
   _missing=""
   for _a in $RS_NEEDS; do command -v "$_a" > /dev/null 2>&1 || _missing="$_missing $_a"; done

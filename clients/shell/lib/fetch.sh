@@ -62,7 +62,7 @@ rs_apply() { # key path version sha deleted
   if [ -f "$2" ]; then
     _cur=$(rs_stat "$2")
     if [ -z "$_st" ] || [ "$_cur" != "$_ssz$RS_TAB$_smt" ]; then
-      _lsha=$(rs_sha "$2")
+      _lsha=$(rs_content_sha "$2")
       if [ "$_lsha" = "$4" ]; then rs_state_put "$1" "$3" "$4" "${_cur%%"$RS_TAB"*}" "${_cur#*"$RS_TAB"}" "$2"; return 0; fi
       # Changed here since the last sync (or never synced): neither overwritten nor deleted; the
       # scan uploads it and the server decides.

@@ -71,7 +71,11 @@ rs_upload_changed() {
     [ -n "$_key" ] || continue
     # Debounce: a file written in the last RS_DEBOUNCE (2) s may still be being written; next pass.
     if [ $((_now - _mtime)) -lt "${RS_DEBOUNCE:-2}" ]; then RS_PENDING=$((${RS_PENDING:-0} + 1)); continue; fi
-    _sha=$(rs_sha "$_path") || continue
+    # Compressed (RZIP) saves are synced as their raw content, like every other client does.
+    if ! _content=$(rs_content "$_path"); then
+      rs_log error "skip $_path: RZIP file does not inflate (damaged?)"; RS_FAILED=$((RS_FAILED + 1)); continue
+    fi
+    _sha=$(rs_sha "$_content")
     [ -n "$_sha" ] || continue
     _st=$(rs_state_of_path "$_path")
     _base=$(printf '%s' "$_st" | cut -f 2)
@@ -79,17 +83,13 @@ rs_upload_changed() {
     if [ -n "$_st" ] && [ "$_sha" = "$_oldsha" ]; then
       rs_state_put "$_key" "$_base" "$_sha" "$_size" "$_mtime" "$_path"; continue
     fi
-    if [ "$(head -c 6 "$_path")" = "#RZIPv" ]; then
-      rs_log warn "skip $_path: RZIP-compressed (turn off save/state compression in RetroArch to sync it)"
-      continue
-    fi
-    rs_upload "$_key" "$_path" "$_sha" "$_size" "$_mtime" "$_base" || RS_FAILED=$((RS_FAILED + 1))
+    rs_upload "$_key" "$_path" "$_sha" "$_size" "$_mtime" "$_base" "$_content" || RS_FAILED=$((RS_FAILED + 1))
   done < "$RS_TMP/changed"
 }
 
-rs_upload() { # key path sha size mtime base
+rs_upload() { # key path sha size mtime base [content file: the raw bytes, when path is RZIP]
   if ! rs_http PUT "/api/sync/saves/$1" -H "Content-Type: application/octet-stream" -H "X-Content-SHA256: $3" \
-      -H "X-File-Mtime: ${5}000" -H "Expect:" ${6:+-H "X-Base-Version: $6"} -T "$2"; then
+      -H "X-File-Mtime: ${5}000" -H "Expect:" ${6:+-H "X-Base-Version: $6"} -T "${7:-$2}"; then
     rs_log error "upload $2 ($1) failed: $(rs_api_error)"
     [ "$RS_CODE" = 000 ] && RS_OFFLINE=1
     return 1

@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runShAsync, tempRoot, writeTree } from './busybox-env.js';
 import { newUser, startServer, type RunningServer } from './server.js';
@@ -144,6 +145,43 @@ describe('names', () => {
     expect(readFileSync(join(a.root, file), 'utf8')).toBe('two!');
     const versions = await user.versions(`gba/${game}/battery`);
     expect(versions.map((v) => [v.version, v.conflict])).toEqual([[2, false], [1, false]]);
+  });
+});
+
+/** RetroArch's RZIP: magic, u32 chunk size, u64 total, then u32 length + zlib stream per chunk. */
+function rzip(raw: Buffer, chunk = 131072): Buffer {
+  const header = Buffer.alloc(20);
+  Buffer.from('#RZIPv\x01#', 'latin1').copy(header);
+  header.writeUInt32LE(chunk, 8);
+  header.writeBigUInt64LE(BigInt(raw.length), 12);
+  const parts = [header];
+  for (let i = 0; i < raw.length; i += chunk) {
+    const z = deflateSync(raw.subarray(i, i + chunk));
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(z.length);
+    parts.push(len, z);
+  }
+  return Buffer.concat(parts);
+}
+
+describe('RZIP (compressed) saves', () => {
+  it('uploads an Onion state as its raw content, and refuses a damaged one', async () => {
+    const d = await pair('Compressed');
+    const raw = Buffer.alloc(300_000);
+    for (let i = 0; i < raw.length; i++) raw[i] = (i * 7 + (i % 13)) & 255;
+    const state = '/mnt/SDCARD/Saves/CurrentProfile/states/gpSP/Zipped.state1';
+    writeTree(d.root, { [state]: rzip(raw) });
+    const r = await runShAsync('daemon.sh', ['--once'], { env: d.env });
+    expect(r.status, r.stderr).toBe(0);
+    expect((await user.save('gba/Zipped/state/gpSP/1'))?.equals(raw)).toBe(true);
+
+    const bad = rzip(raw);
+    bad.fill(0x55, 200, 400); // inside the first zlib stream
+    writeTree(d.root, { '/mnt/SDCARD/Saves/CurrentProfile/states/gpSP/Broken.state2': bad });
+    const r2 = await runShAsync('daemon.sh', ['--once'], { env: d.env });
+    expect(r2.status).toBe(1);
+    expect(await user.save('gba/Broken/state/gpSP/2')).toBeNull();
+    expect(readFileSync(join(d.home, 'retrosync.log'), 'utf8')).toMatch(/RZIP file does not inflate/);
   });
 });
 
