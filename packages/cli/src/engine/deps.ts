@@ -24,4 +24,6 @@ export interface EngineDeps {
   /** A progress reporter for a transfer over ~1 MB (the CLI draws a bar; the daemon logs). */
   progress?: (label: string, total: number) => Progress | undefined;
   hooks?: EngineHooks;
+  /** This device as the dashboard shows it (sent with uploads). */
+  device?: { name: string; platform: string };
 }

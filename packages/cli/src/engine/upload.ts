@@ -4,7 +4,7 @@
  * all-zero) save is sent with no base and the oldest possible file time, so it can never replace
  * a real save: the server keeps it as a conflict version and the real head comes back.
  */
-import type { UploadReply } from '../net/remote.js';
+import type { UploadMeta, UploadReply } from '../net/remote.js';
 import { applyHead, keyParts } from './apply.js';
 import { isBlank } from './blank.js';
 import type { EngineDeps } from './deps.js';
@@ -14,7 +14,8 @@ export async function uploadSave(deps: EngineDeps, local: LocalSave, baseVersion
   const { state, log } = deps;
   const raw = local.raw ?? (await readSave(deps.files, local.path, local.compressed)).raw;
   const blank = isBlank(raw);
-  const meta = blank ? { sha256: local.sha256, baseVersion: null, fileMtimeMs: 0 } : { sha256: local.sha256, baseVersion, fileMtimeMs: local.mtimeMs };
+  const info = { gameName: keyParts(local.key).game ?? undefined, ...(deps.device ? { deviceName: deps.device.name.slice(0, 64), platform: deps.device.platform } : {}) };
+  const meta: UploadMeta = blank ? { sha256: local.sha256, baseVersion: null, fileMtimeMs: 0, info } : { sha256: local.sha256, baseVersion, fileMtimeMs: local.mtimeMs, info };
   const progress = raw.length > 1_000_000 ? deps.progress?.(`↑ ${local.key}`, raw.length) : undefined;
   const reply = await deps.remote.upload(local.key, raw, meta, progress);
   const record = (version: number) =>

@@ -37,8 +37,11 @@ describe('httpRemote', () => {
     expect(seen[0]!.headers).toMatchObject({ 'x-content-sha256': sha(big), 'x-base-version': '2', 'x-file-mtime': '1235', 'x-client-time': '1700000000000', 'x-api-key': 'k'.repeat(64) });
     expect(progress.at(-1)).toBe(big.length);
     expect(progress.length).toBeGreaterThan(10);
-    await remote.upload('gba/New/battery', Buffer.from('x'), { sha256: sha(Buffer.from('x')), baseVersion: null, fileMtimeMs: 1 });
+    await remote.upload('gba/New/battery', Buffer.from('x'), { sha256: sha(Buffer.from('x')), baseVersion: null, fileMtimeMs: 1, info: { gameName: 'Pokémon Emerald', deviceName: 'Mini Plus', platform: 'onion' } });
     expect(seen[1]!.headers['x-base-version']).toBeUndefined();
+    const metaHeader = seen[1]!.headers['x-save-metadata'] as string;
+    expect(metaHeader).toMatch(/^[\x20-\x7e]+$/);
+    expect(JSON.parse(metaHeader)).toEqual({ gameName: 'Pokémon Emerald', deviceName: 'Mini Plus', platform: 'onion' });
   });
 
   it('downloads bytes intact, with version and time, and refuses bytes that do not match the hash', async () => {

@@ -36,6 +36,11 @@ function toHead(h: { key: string; version: number; sha256: string; size: number;
   return { key: h.key, version: h.version, sha256: h.sha256, size: h.size, deleted: h.deleted, deviceId: h.deviceId, fileMtime: h.fileMtime, correctedMtime: h.correctedMtime };
 }
 
+/** JSON with every non-ASCII character escaped, so it travels in an HTTP header (`Pokémon` → `Pok\u00e9mon`). */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Streams `bytes` in 64 KiB chunks so a progress bar can follow an upload. */
 function chunkedBody(bytes: Uint8Array, progress: Progress): ReadableStream<Uint8Array> {
   let offset = 0;
@@ -88,6 +93,7 @@ export function httpRemote(options: HttpRemoteOptions): Remote {
         ...clock(now),
       };
       if (meta.baseVersion !== null) headers['x-base-version'] = String(meta.baseVersion);
+      if (meta.info) headers['x-save-metadata'] = asciiJson(meta.info);
       let body: unknown = bytes;
       const init: Record<string, unknown> = {};
       if (progress && bytes.length > 1_000_000) {

@@ -58,10 +58,18 @@ export interface LogEntry {
   metadata?: string;
 }
 
+export interface UploadMeta {
+  sha256: string;
+  baseVersion: number | null;
+  fileMtimeMs: number;
+  /** Shown in the dashboard (`X-Save-Metadata`): the game's name, this device's name and platform. */
+  info?: { gameName?: string; deviceName?: string; platform?: string };
+}
+
 export interface Remote {
   readonly deviceId: string;
   listFiles(options?: { since?: number | null; wait?: number; signal?: AbortSignal }): Promise<FeedPage>;
-  upload(key: string, bytes: Uint8Array, meta: { sha256: string; baseVersion: number | null; fileMtimeMs: number }, progress?: Progress): Promise<UploadReply>;
+  upload(key: string, bytes: Uint8Array, meta: UploadMeta, progress?: Progress): Promise<UploadReply>;
   download(key: string, version?: number, progress?: Progress): Promise<Downloaded>;
   versions(key: string): Promise<{ head: number | null; versions: VersionInfo[] }>;
   heartbeat(): Promise<{ clockOffsetMs: number | null; heartbeatIntervalSeconds: number }>;

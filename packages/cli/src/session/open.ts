@@ -40,6 +40,7 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
     state,
     backups: new Backups(paths.backups, config.backups),
     log,
+    device: { name: config.deviceName, platform: config.platform },
   };
   if (options.progress) deps.progress = options.progress;
   if (options.hooks) deps.hooks = options.hooks;
