@@ -10,6 +10,7 @@ import { syncPass, type PassResult } from '../engine/engine.js';
 import type { EngineDeps } from '../engine/deps.js';
 import { TEMP_PREFIX } from '../local-fs/files.js';
 import type { Logger } from '../state/log.js';
+import { explain } from '../session/errors.js';
 import { Debouncer } from './debounce.js';
 import { RemoteListener } from './remote-listener.js';
 import { passRequest, PassRunner, requestKind } from './runner.js';
@@ -42,7 +43,7 @@ export class Daemon {
     const emit = o.emit ?? (() => undefined);
     this.runner = new PassRunner({
       run: (opts) => syncPass(o.deps, opts),
-      onError: (err, ms) => o.log.warn(`sync failed: ${(err as Error).message}; retrying in ${Math.round(ms / 1000)} s`),
+      onError: (err, ms) => o.log.warn(`sync failed: ${explain(err, o.server).message} Retrying in ${Math.round(ms / 1000)} s.`),
       onResult: (r: PassResult, req) => {
         if (r.uploaded.length || r.downloaded.length || r.failed.length)
           o.log.info(`pass (${requestKind(req)}): ${r.uploaded.length} up, ${r.downloaded.length} down, ${r.conflicts.length} conflicts, ${r.failed.length} failed`);
