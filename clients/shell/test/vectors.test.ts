@@ -34,6 +34,9 @@ function setup(v: Common) {
 }
 
 const fields = (line: string) => line.split('\t');
+const fold = (s: string) => s.normalize('NFC').toLowerCase().replace(/\s+/gu, ' ').trim();
+/** The comparison form of a key (the server matches saves by it): game and core folded. */
+const normKey = (k: string) => k.split('/').map((seg, i) => (i === 1 || i === 3 ? fold(seg) : seg)).join('/');
 
 /** Collects every mismatch so one run shows all of them. */
 function collector() {
@@ -112,6 +115,15 @@ describe('identity.json under busybox sh', () => {
         const devicePath = x.root ? x.path.slice(x.root.length) : x.path;
         check(what, [status, third], ['ok', root + devicePath]);
         if (x.compress !== undefined) check(what, compress === '1', x.compress);
+        // Identifying the placed path gives the key back (or, in a multi-system folder with no
+        // ROM, "ambiguous" with the key's system among the candidates — never another key).
+        if (status === 'ok') {
+          const back = runSh('identity.sh', ['identify', ...args, devicePath]);
+          const [bs, bk] = fields(back.stdout.trimEnd());
+          const system = x.key.split('/')[0];
+          const ok = (bs === 'save' && normKey(decodeURIComponent(bk ?? '')) === normKey(x.key)) || (bs === 'ambiguous' && (bk ?? '').split(',').includes(system));
+          check(`${what} round trip`, ok ? 'ok' : `${bs} ${bk}`, 'ok');
+        }
       }
     }
     expect(bad).toEqual([]);
