@@ -2,7 +2,7 @@
  * daemon.sh details under busybox sh: exit statuses of --once, log rotation, backup retention,
  * and that a save never synced from this device is not replaced by a remote head.
  */
-import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +125,25 @@ describe('daemon.sh loop', () => {
     const waits = [...readFileSync(join(d.home, 'retrosync.log'), 'utf8').matchAll(/offline; retrying in (\d+)s/g)].map((m) => Number(m[1]));
     expect(waits.slice(0, 3)).toEqual([1, 2, 4]);
   }, 30_000);
+});
+
+describe('deletions', () => {
+  it('a save deleted on the server is removed here only if unchanged since the sync, with a backup', async () => {
+    const a = await pair('Deleter');
+    const b = await pair('Follower');
+    writeTree(a.root, { [`${SAVES}/gpSP/Gone.srm`]: 'to be deleted' });
+    expect((await runShAsync('daemon.sh', ['--once'], { env: a.env })).status).toBe(0);
+    expect((await runShAsync('daemon.sh', ['--once'], { env: b.env })).status).toBe(0);
+    const local = join(b.root, SAVES, 'gpSP/Gone.srm');
+    expect(readFileSync(local, 'utf8')).toBe('to be deleted');
+    const key = /^RS_API_KEY='([0-9a-f]{64})'$/m.exec(readFileSync(join(a.home, 'config'), 'utf8'))?.[1] ?? '';
+    const del = await fetch(`${server.url}/api/sync/saves/gba/Gone/battery`, { method: 'DELETE', headers: { 'x-api-key': key, 'x-base-version': '1' } });
+    expect(del.status).toBe(200);
+    expect((await runShAsync('daemon.sh', ['--once'], { env: b.env })).status).toBe(0);
+    expect(existsSync(local)).toBe(false);
+    const backups = join(b.home, 'backups');
+    expect(readdirSync(backups).flatMap((d) => readdirSync(join(backups, d)).map((f) => readFileSync(join(backups, d, f), 'utf8')))).toContain('to be deleted');
+  });
 });
 
 describe('names', () => {
