@@ -14,6 +14,7 @@ import type { Limits } from './http/limits.js';
 import type { JwtService } from './security/jwt.js';
 import type { DeviceService } from './services/devices.js';
 import type { PairingService } from './services/pairing.js';
+import type { Presence } from './services/presence.js';
 import type { SyncLogService } from './services/sync-log.js';
 import type { UserService } from './services/users.js';
 import type { SyncModule } from './sync/sync-module.js';
@@ -29,6 +30,8 @@ export interface AppDeps {
   devices: DeviceService;
   pairing: PairingService;
   syncLog: SyncLogService;
+  /** Device online/offline events (services/presence.ts). */
+  presence: Presence;
   /** The sync protocol: blob store, event hub, SyncService (sync/sync-module.ts). */
   sync: SyncModule;
 }

@@ -30,6 +30,7 @@ import { createJwtService } from './security/jwt.js';
 import { DeviceService } from './services/devices.js';
 import { HeartbeatWriter } from './services/heartbeat-writer.js';
 import { PairingService } from './services/pairing.js';
+import { Presence } from './services/presence.js';
 import { SyncLogService } from './services/sync-log.js';
 import { UserService } from './services/users.js';
 import { createSyncModule, type SyncModule } from './sync/sync-module.js';
@@ -97,6 +98,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const heartbeats = new HeartbeatWriter(db, options.heartbeatFlushMs ?? 1000, (err) => app.log.error({ err }, 'heartbeat flush failed'));
   app.addHook('onClose', () => heartbeats.flush());
   const devices = new DeviceService(db, clock, config, deviceCache, heartbeats);
+  const sync = options.sync ?? (await createSyncModule({ config, db, clock }));
+  const presence = new Presence({
+    db,
+    events: sync.events,
+    clock,
+    heartbeats,
+    windowMs: devices.onlineWindowMs,
+    onError: (err) => app.log.error({ err }, 'presence sweep failed'),
+  });
+  app.addHook('onClose', async () => presence.close());
   const deps: AppDeps = {
     config,
     db,
@@ -107,8 +118,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     users: new UserService(db, clock, jwt, config.defaultTier, deviceCache),
     devices,
     pairing: new PairingService(db, clock, config, limits, devices),
-    syncLog: new SyncLogService(db, clock),
-    sync: options.sync ?? (await createSyncModule({ config, db, clock })),
+    syncLog: new SyncLogService(db, clock, sync.events),
+    presence,
+    sync,
   };
   if (!options.sync) app.addHook('onClose', () => deps.sync.close());
   app.decorate('routeEnv', { authenticator: createAuthenticator(db, jwt, deviceCache), validateResponses: options.validateResponses ?? false });

@@ -2,7 +2,7 @@ import { deviceRoutes } from '@retrosync/api';
 import type { RouteModule } from '../app-deps.js';
 import { ok, registerRoute } from '../http/register-route.js';
 
-export const deviceRouteModule: RouteModule = (app, { pairing, devices }) => {
+export const deviceRouteModule: RouteModule = (app, { pairing, devices, presence }) => {
   registerRoute(app, deviceRoutes.createPairingCode, async ({ auth }) => pairing.createUserCode(auth.userId));
 
   registerRoute(app, deviceRoutes.pair, async ({ body, ip }) => ok(await pairing.pair(body, ip), { message: 'Device paired; store the API key, it is shown once' }));
@@ -20,6 +20,7 @@ export const deviceRouteModule: RouteModule = (app, { pairing, devices }) => {
 
   registerRoute(app, deviceRoutes.remove, async ({ auth, query }) => {
     await devices.revoke(auth.userId, query.deviceId);
+    await presence.removed(auth.userId, query.deviceId);
     return ok({ deviceId: query.deviceId, revoked: true as const }, { message: 'Device removed; its API key no longer works' });
   });
 

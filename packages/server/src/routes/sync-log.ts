@@ -4,11 +4,12 @@ import { registerRoute } from '../http/register-route.js';
 import { parseClientTime } from '../services/devices.js';
 import { toIso } from '../db/schema.js';
 
-export const heartbeatRouteModule: RouteModule = (app, { devices, config, clock }) => {
+export const heartbeatRouteModule: RouteModule = (app, { devices, presence, config, clock }) => {
   registerRoute(app, heartbeatRoutes.heartbeat, async ({ auth, body, req }) => {
     const header = req.headers['x-client-time'];
     const clientTime = parseClientTime(Array.isArray(header) ? header[0] : header);
     const d = await devices.heartbeat(auth.device, { clientVersion: body?.clientVersion, platform: body?.platform, clientTime });
+    await presence.checkedIn(auth.userId, d.id);
     return {
       deviceId: d.id,
       deviceName: d.name,

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { ApiError, type SyncLog } from '@retrosync/api';
 import type { Clock } from '../clock.js';
 import { newId, toIso, type Database, type SyncLogsTable } from '../db/schema.js';
+import type { EventHub } from '../events/event-hub.js';
 import type { AuthContext } from '../http/auth.js';
 
 export interface NewLogInput {
@@ -30,6 +31,8 @@ export class SyncLogService {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
+    /** Where new entries are announced (`log` events for the dashboard's live activity). */
+    private readonly events?: Pick<EventHub, 'publish'>,
   ) {}
 
   async record(userId: string, deviceId: string, deviceName: string, input: NewLogInput): Promise<SyncLog> {
@@ -46,7 +49,7 @@ export class SyncLogService {
       created_at: this.clock.now(),
     };
     await this.db.insertInto('sync_logs').values(row).execute();
-    return {
+    const log: SyncLog = {
       id: row.id,
       deviceId,
       deviceName,
@@ -58,6 +61,8 @@ export class SyncLogService {
       metadata: row.metadata,
       createdAt: toIso(row.created_at),
     };
+    await this.events?.publish(userId, { type: 'log', data: log });
+    return log;
   }
 
   async list(auth: AuthContext, filter: LogFilter): Promise<{ logs: SyncLog[]; total: number }> {

@@ -1,0 +1,98 @@
+/**
+ * Presence: turns device check-ins into `device` events ({deviceId, online}) for the dashboard's
+ * live view. A device is online from its first heartbeat until `windowMs` passes without one (the
+ * same window `DeviceService.toWire` uses for the listing, so the event and the list agree).
+ *
+ * Each process tracks the devices that checked in with it; a periodic sweep publishes `offline`
+ * for those whose window lapsed — after re-reading the database, so with several replicas a
+ * device whose heartbeats reach another replica is not reported offline. Events only say what
+ * changed; a client re-reads `GET /api/devices` for the truth, so a duplicate after a restart
+ * or a replica hand-over costs one extra read, never a wrong state.
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/schema.js';
+import type { EventHub } from '../events/event-hub.js';
+import type { HeartbeatWriter } from './heartbeat-writer.js';
+
+interface Seen {
+  userId: string;
+  lastSeen: number;
+}
+
+export interface PresenceOptions {
+  db: Kysely<Database>;
+  events: EventHub;
+  clock: Clock;
+  heartbeats: HeartbeatWriter;
+  windowMs: number;
+  /** How often lapsed devices are looked for; default a quarter of the window, at most 15 s. */
+  sweepMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+export class Presence {
+  private readonly seen = new Map<string, Seen>();
+  private readonly timer: NodeJS.Timeout;
+  private sweeping: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: PresenceOptions) {
+    const sweepMs = options.sweepMs ?? Math.min(15_000, Math.max(1_000, options.windowMs / 4));
+    this.timer = setInterval(() => void this.sweep(), sweepMs).unref();
+  }
+
+  /** A check-in: publishes `online` when the device was not known to be online. */
+  async checkedIn(userId: string, deviceId: string): Promise<void> {
+    const known = this.seen.get(deviceId);
+    this.seen.set(deviceId, { userId, lastSeen: this.options.clock.now() });
+    if (!known) await this.publish(userId, deviceId, true);
+  }
+
+  /** The device was revoked: it is offline now. */
+  async removed(userId: string, deviceId: string): Promise<void> {
+    this.seen.delete(deviceId);
+    await this.publish(userId, deviceId, false);
+  }
+
+  /** Publishes `offline` for tracked devices whose window lapsed here and in the database. */
+  sweep(): Promise<void> {
+    this.sweeping = this.sweeping.then(() => this.sweepOnce()).catch((err) => this.options.onError?.(err));
+    return this.sweeping;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  private async sweepOnce(): Promise<void> {
+    const now = this.options.clock.now();
+    const lapsed = [...this.seen].filter(([, s]) => now - s.lastSeen > this.options.windowMs).map(([id]) => id);
+    if (lapsed.length === 0) return;
+    const rows = await this.options.db
+      .selectFrom('devices')
+      .select(['id', 'last_heartbeat_at', 'revoked_at'])
+      .where('id', 'in', lapsed)
+      .execute();
+    const latest = new Map(rows.map((r) => [r.id, r]));
+    for (const id of lapsed) {
+      const entry = this.seen.get(id);
+      if (!entry) continue;
+      const row = latest.get(id);
+      const beat = Math.max(row?.last_heartbeat_at ?? 0, this.options.heartbeats.pending(id).last_heartbeat_at ?? 0);
+      if (row && row.revoked_at === null && now - beat <= this.options.windowMs) {
+        entry.lastSeen = beat; // another replica heard from it
+        continue;
+      }
+      this.seen.delete(id);
+      await this.publish(entry.userId, id, false);
+    }
+  }
+
+  private async publish(userId: string, deviceId: string, online: boolean): Promise<void> {
+    try {
+      await this.options.events.publish(userId, { type: 'device', data: { deviceId, online } });
+    } catch (err) {
+      this.options.onError?.(err);
+    }
+  }
+}
