@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO, runSh, tempRoot, writeTree } from './busybox-env.js';
 
 const vectors = (name: string) => JSON.parse(readFileSync(join(REPO, 'packages/core/vectors', name), 'utf8'));
-const layouts = JSON.parse(readFileSync(join(REPO, 'packages/core/data/handheld-layouts.json'), 'utf8'));
+const layouts = JSON.parse(readFileSync(join(REPO, 'packages/core/layouts/handheld-layouts.json'), 'utf8'));
 const HANDHELD = new Set<string>(
   layouts.platforms.filter((p: any) => !['windows', 'mac', 'linux'].includes(p.sync.device_type)).map((p: any) => p.id),
 );

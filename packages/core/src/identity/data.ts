@@ -1,5 +1,5 @@
 /**
- * The layout data (`packages/core/data/handheld-layouts.json`), read once at first use.
+ * The layout data (`packages/core/layouts/handheld-layouts.json`), read once at first use.
  *
  * The JSON is the single source shared with the shell and Lua clients; this module only types
  * the parts the TypeScript code reads. The URL is the same depth from `src/identity` and
@@ -91,7 +91,7 @@ export interface RawLayouts {
 }
 
 /** Where the data file lives (for tools that want to ship or print it). */
-export const LAYOUTS_URL = new URL('../../data/handheld-layouts.json', import.meta.url);
+export const LAYOUTS_URL = new URL('../../layouts/handheld-layouts.json', import.meta.url);
 
 let cached: RawLayouts | undefined;
 
