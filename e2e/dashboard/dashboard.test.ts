@@ -112,8 +112,8 @@ describe('dashboard in Chromium', () => {
     handheld = await pairDevice(server.url, code, 'RG35XX Plus', 'rg35xx');
     await see('RG35XX Plus is paired', 15_000);
     await page.getByRole('button', { name: 'Close' }).click();
-    // The device's first heartbeat shows it online without a reload (a pushed `device` event,
-    // or the page's own refresh every 5 s while the server does not push those yet).
+    // The device's first heartbeat shows it online without a reload: a pushed `device` event
+    // (the page's own safety-net re-read is every 60 s, far beyond this wait).
     await handheld.heartbeat();
     await page.locator('[data-testid="device-row"][data-online="true"]').getByText('RG35XX Plus', { exact: true }).waitFor({ timeout: 12_000 });
     expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);

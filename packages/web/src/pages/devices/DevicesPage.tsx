@@ -16,10 +16,10 @@ export function DevicesPage() {
   const devices = useLoad(() => call(deviceRoutes.list, { query: {} }), 'devices');
   const reload = () => void devices.reload();
   useServerEvents((type) => type === 'device' || type === 'log', reload);
-  // Online state also changes by silence (a device stops sending heartbeats), and the server
-  // does not push `device` events yet: re-read every few seconds while the page is visible.
-  // While a pairing code is shown, look more often: the new device should appear at once.
-  useInterval(reload, adding ? 2_000 : 5_000);
+  // The server pushes `device` events (online at the first check-in, offline when the window
+  // lapses); a slow re-read is the safety net for a dropped stream. While a pairing code is
+  // shown, look often: a paired device exists before its first check-in announces it.
+  useInterval(reload, adding ? 2_000 : 60_000);
 
   const list = devices.data?.devices ?? [];
   return (

@@ -28,11 +28,11 @@ export function OverviewPage() {
       }
     },
   );
-  // Devices go offline by silence and the server does not push `device`/`log` events yet.
+  // Live state arrives as `device`/`log` events; a slow re-read is the safety net for a dropped stream.
   useInterval(() => {
     void devices.reload();
     void logs.reload();
-  }, 10_000);
+  }, 60_000);
 
   return (
     <>
