@@ -173,6 +173,7 @@ async function heldConnections(server: ServerProcess, apiKey: string, heartbeatK
   const ok = results ? results.reduce((s, r) => s + r.returned, 0) : 0;
   const failed = results ? results.reduce((s, r) => s + r.failed, 0) : count;
   const fanout = results ? Math.max(...results.map((r) => r.lastReturn)) - sentAt : NaN;
+  if (process.env.BENCH_DEBUG) console.log({ sentAt, results });
   const errors: Record<string, number> = {};
   for (const r of results ?? []) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
   return { count, rssBefore, rssHeld, openSeconds, hb, ok, failed, errors, fanout };

@@ -67,6 +67,24 @@ describe.each(syncTargets())('change feed on %s', (target) => {
     expect(woke - changedAt).toBeLessThan(100);
   });
 
+  it('many long polls on the same cursor all wake on one change (they share one feed read)', async () => {
+    const u = await userWithDevice(ctx);
+    const other = await pairDevice(ctx, u.token, { deviceName: 'other' });
+    const polls = Array.from({ length: 50 }, () => ctx.app.inject({ method: 'GET', url: '/api/sync/files?since=0&wait=20', headers: deviceHeaders(u.device.apiKey) }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ctx.app.deps.sync.events.subscriberCount()).toBeGreaterThanOrEqual(1);
+    const sent = performance.now();
+    expectJson(await upload(ctx, other.apiKey, 'gba/Fan Out/battery', 'x'), 200);
+    const pages = await Promise.all(polls.map(async (p) => expectJson(await p, 200).data));
+    expect(performance.now() - sent).toBeLessThan(2000);
+    for (const page of pages) expect(page.files.map((f: { key: string }) => f.key)).toEqual(['gba/Fan Out/battery']);
+    // A second change right after: every re-poll from the new cursor sees it (no stale shared read).
+    const cursor = pages[0].cursor;
+    const again = Array.from({ length: 20 }, () => ctx.app.inject({ method: 'GET', url: `/api/sync/files?since=${cursor}&wait=20`, headers: deviceHeaders(u.device.apiKey) }));
+    expectJson(await upload(ctx, other.apiKey, 'gba/Fan Out/battery', 'y', { base: 1 }), 200);
+    for (const p of again) expect(expectJson(await p, 200).data.files).toMatchObject([{ version: 2 }]);
+  });
+
   it('a long poll with nothing new returns at its deadline with the same cursor', async () => {
     const u = await userWithDevice(ctx);
     const t0 = performance.now();
