@@ -15,6 +15,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { startS3rver } from '../../packages/server/src/storage/blob/test-support/s3rver.js';
+import { createTestDatabase } from '../../packages/server/src/test-support/databases.js';
 import { mb, ms, percentile, summary } from './stats.js';
 import { sampleMax, startServer, waitIdle, type ServerProcess } from './server-process.js';
 
@@ -184,11 +186,28 @@ async function main() {
   const held = Number(process.env.BENCH_HELD ?? Math.min(20_000, fdLimit - 200));
   // BENCH_PHASES=upload,poll,big,held (default all) runs a subset.
   const phases = new Set((process.env.BENCH_PHASES ?? 'upload,poll,big,held').split(','));
+  // BENCH_STACK=postgres+s3 (needs TEST_POSTGRES_URL): a throwaway database and an s3rver on loopback.
+  const stack = process.env.BENCH_STACK ?? 'sqlite+folder';
   const dataDir = mkdtempSync(join(tmpdir(), 'retrosync-bench-'));
-  const server = await startServer({ DATA_DIR: dataDir, JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' });
+  const env: Record<string, string> = { DATA_DIR: dataDir, JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' };
+  const cleanups: Array<() => Promise<void>> = [];
+  if (stack === 'postgres+s3') {
+    const db = await createTestDatabase('postgres');
+    cleanups.push(() => db.drop());
+    const s3 = await startS3rver();
+    cleanups.push(() => s3.stop());
+    Object.assign(env, {
+      DATABASE_URL: db.config.kind === 'postgres' ? db.config.url : '',
+      MINIO_ENDPOINT: s3.endpoint,
+      MINIO_ROOT_USER: s3.accessKeyId,
+      MINIO_ROOT_PASSWORD: s3.secretAccessKey,
+      MINIO_BUCKET: 'bench',
+    });
+  } else if (stack !== 'sqlite+folder') throw new Error(`BENCH_STACK: sqlite+folder or postgres+s3, not ${stack}`);
+  const server = await startServer(env);
   try {
     const { a, b, holder } = await setup(server.base);
-    console.log(`RetroSync sync bench — server pid ${server.child.pid}, SQLite + folder in ${dataDir}, loopback`);
+    console.log(`RetroSync sync bench — server pid ${server.child.pid}, ${stack} (data in ${dataDir}), loopback`);
 
     if (phases.has('upload')) {
     const up = await uploadLatency(server.base, a);
@@ -219,6 +238,7 @@ async function main() {
     }
   } finally {
     await server.stop();
+    for (const c of cleanups.reverse()) await c();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
