@@ -6,6 +6,7 @@
  * either with retries and the `storage_unavailable` error.
  */
 import type { Readable } from 'node:stream';
+import { ApiError } from '@retrosync/api';
 
 /**
  * Bytes to store: a local file (the upload path spools bodies to one) or a stream. With
@@ -58,13 +59,15 @@ export class BlobIntegrityError extends Error {
   override readonly name = 'BlobIntegrityError';
 }
 
-/** The store failed after all retries. The HTTP layer answers 503 `storage_unavailable`. */
-export class StorageUnavailableError extends Error {
-  override readonly name = 'StorageUnavailableError';
-  readonly code = 'storage_unavailable';
+/** The store failed after all retries: an ApiError, so the HTTP layer answers 503 `storage_unavailable`. */
+export class StorageUnavailableError extends ApiError {
   readonly statusCode = 503;
-  constructor(operation: string, options?: { cause?: unknown }) {
-    super(`the save storage is unavailable (${operation} failed); try again shortly`, options);
+  constructor(
+    readonly operation: string,
+    options?: { cause?: unknown },
+  ) {
+    super('storage_unavailable', `The save storage is unavailable (${operation} failed); try again shortly.`);
+    if (options && 'cause' in options) this.cause = options.cause;
   }
 }
 
