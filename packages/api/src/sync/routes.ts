@@ -114,8 +114,9 @@ export const syncFeedRoutes = {
     description:
       'Events (each `data:` is JSON): `hello` {cursor, serverTime}; `save` {key, version, sha256, size, deleted, ' +
       'deviceId, cursor}; `conflict` {key, winner: {version, deviceId, correctedMtime}, loser: {…}}; `device` ' +
-      '{deviceId, online}; `log` {the sync-log entry}. A `: ping` comment every 25 s keeps proxies open. After a ' +
-      'reconnect, catch up with GET /api/sync/files?since=<last cursor>.',
+      '{deviceId, online}; `log` {the sync-log entry}; `resync` {} (the server may have missed changes: re-read the ' +
+      'feed). A `: ping` comment every 25 s keeps proxies open. After a reconnect, catch up with ' +
+      'GET /api/sync/files?since=<last cursor>.',
     tags: ['sync'],
     rawResponse: { contentType: 'text/event-stream', description: 'an event stream' },
     response: z.unknown(),
