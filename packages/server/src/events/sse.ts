@@ -15,6 +15,8 @@ export interface SseStreamOptions {
   heartbeatMs?: number;
   /** Devices see every event of their user; return false to hide one. */
   filter?: (event: SyncEvent) => boolean;
+  /** Ends the stream (server shutting down). */
+  signal?: AbortSignal;
 }
 
 export function formatSse(name: string, data: unknown): string {
@@ -41,10 +43,15 @@ export function streamEvents(options: SseStreamOptions): Promise<void> {
   });
   const ping = setInterval(() => res.write(': ping\n\n'), options.heartbeatMs ?? SSE_HEARTBEAT_MS);
   return new Promise((resolve) => {
-    res.on('close', () => {
+    const end = () => {
       clearInterval(ping);
       unsubscribe();
+      options.signal?.removeEventListener('abort', onAbort);
       resolve();
-    });
+    };
+    const onAbort = () => res.end();
+    if (options.signal?.aborted) res.end();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    res.on('close', end);
   });
 }

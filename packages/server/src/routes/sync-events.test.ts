@@ -70,3 +70,23 @@ describe.each(syncTargets())('server-sent events on %s', (target) => {
     expect(res.status).toBe(401);
   });
 });
+
+describe('shutdown with held connections', () => {
+  it('closing the app ends event streams and answers held long polls at once', async () => {
+    const [target] = syncTargets();
+    const ctx = await createSyncTestContext(target!);
+    const base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    const u = await userWithDevice(ctx);
+    const stream = await fetch(`${base}/api/sync/events`, { headers: deviceHeaders(u.device.apiKey) });
+    const poll = fetch(`${base}/api/sync/files?since=0&wait=60`, { headers: deviceHeaders(u.device.apiKey) });
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = performance.now();
+    const closed = ctx.close();
+    const polled = await poll;
+    expect(polled.status).toBe(200);
+    expect((await polled.json()).data).toEqual({ files: [], count: 0, cursor: 0 });
+    expect(await stream.text()).toContain('event: hello');
+    await closed;
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
+});

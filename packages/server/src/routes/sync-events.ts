@@ -5,7 +5,7 @@ import { registerRoute } from '../http/register-route.js';
 import { streamEvents } from '../events/sse.js';
 import type { SyncService } from '../sync/sync-service.js';
 
-export function registerSyncEventRoutes(app: FastifyInstance, sync: SyncService, options: { heartbeatMs?: number } = {}): void {
+export function registerSyncEventRoutes(app: FastifyInstance, sync: SyncService, options: { heartbeatMs?: number; closing?: AbortSignal } = {}): void {
   registerRoute(app, syncFeedRoutes.events, async ({ req, reply, auth }) => {
     const head = await sync.deps.db
       .selectFrom('sync_feeds')
@@ -21,6 +21,7 @@ export function registerSyncEventRoutes(app: FastifyInstance, sync: SyncService,
       res: reply.raw,
       hello: { cursor: Number(head?.last_seq ?? 0), serverTime: new Date().toISOString() },
       heartbeatMs: options.heartbeatMs,
+      signal: options.closing,
     });
     return reply;
   });

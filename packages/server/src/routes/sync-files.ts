@@ -36,14 +36,15 @@ export function feedToTsv(page: FeedPage): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function registerSyncFileRoutes(app: FastifyInstance, sync: SyncService): void {
+export function registerSyncFileRoutes(app: FastifyInstance, sync: SyncService, closing?: AbortSignal): void {
   registerRoute(app, syncFeedRoutes.files, async ({ req, reply, auth, query }) => {
     const abort = new AbortController();
     const onClose = () => abort.abort();
     reply.raw.on('close', onClose);
     try {
       const filters = { since: query.since, emulator: query.emulator, game: query.game };
-      const page = await sync.feed.waitFor(auth.userId, filters, (query.wait ?? 0) * 1000, abort.signal);
+      const signal = closing ? AbortSignal.any([abort.signal, closing]) : abort.signal;
+      const page = await sync.feed.waitFor(auth.userId, filters, (query.wait ?? 0) * 1000, signal);
       if (query.format === 'tsv' || (query.format !== 'json' && wantsTsv(req, {}))) {
         return reply.type('text/tab-separated-values; charset=utf-8').send(feedToTsv(page));
       }

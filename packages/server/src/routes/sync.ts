@@ -8,9 +8,13 @@ import { registerSyncFileRoutes } from './sync-files.js';
 import { registerSyncSaveRoutes } from './sync-saves.js';
 
 export function registerSyncRoutes(app: FastifyInstance, sync: SyncService, options: { sseHeartbeatMs?: number } = {}): void {
+  // On shutdown, held long polls answer at once (with what they have) and event streams end, so
+  // closing the server never waits up to 60 s for them (or forever for a stream).
+  const closing = new AbortController();
+  app.addHook('preClose', async () => closing.abort());
   registerSyncSaveRoutes(app, sync);
-  registerSyncFileRoutes(app, sync);
-  registerSyncEventRoutes(app, sync, { heartbeatMs: options.sseHeartbeatMs });
+  registerSyncFileRoutes(app, sync, closing.signal);
+  registerSyncEventRoutes(app, sync, { heartbeatMs: options.sseHeartbeatMs, closing: closing.signal });
   registerSaveRoutes(app, sync);
 }
 
