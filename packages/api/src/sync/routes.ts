@@ -14,7 +14,7 @@ const UPLOAD_HEADERS =
   'Headers: `X-Content-SHA256` (required, lower-case hex of the body); `X-Base-Version` (the version this ' +
   'device last synced; omit for a save new to the device); `X-File-Mtime` (the file time on the device, epoch ms ' +
   'or ISO 8601); `X-Client-Time` (the device clock now; corrects skew); `X-Save-Metadata` (optional JSON: ' +
-  'gameName, platform, lastPlayed, playTime, deviceName). The body is streamed and hashed; a mismatch is 400 ' +
+  'gameName, platform, lastPlayed, playTime, deviceName — ASCII JSON, or the JSON base64-encoded for any Unicode). The body is streamed and hashed; a mismatch is 400 ' +
   '`checksum_mismatch` and stores nothing. Outcomes: `accepted` (new head), `unchanged` (same bytes as the head), ' +
   '`conflict_won` (base was stale, this upload is newer by corrected file time: new head, the old head is kept ' +
   'as a conflict version), `conflict_lost` (stored as a conflict version; the head stays — download it).';

@@ -166,6 +166,21 @@ describe.each(syncTargets())('sync saves on %s', (target) => {
     expect(files.files[0].metadata).toEqual(kept);
     const saves = expectJson(await ctx.app.inject({ method: 'GET', url: '/api/saves?system=gba', headers: bearer(alice.token) }), 200).data;
     expect(saves.saves).toMatchObject([{ key: KEY, metadata: kept, versionCount: 1, conflictCount: 0 }]);
+    // Base64 JSON carries any Unicode (header values are not UTF-8).
+    const res = await ctx.app.inject({
+      method: 'PUT',
+      url: saveUrl('gba/Pocket Monsters/battery'),
+      headers: {
+        ...deviceHeaders(alice.device.apiKey),
+        'content-type': 'application/octet-stream',
+        'x-content-sha256': sha256('jp'),
+        'x-save-metadata': Buffer.from(JSON.stringify({ gameName: 'ポケットモンスター エメラルド' })).toString('base64'),
+      },
+      payload: 'jp',
+    });
+    expectJson(res, 200);
+    const listed = expectJson(await ctx.app.inject({ method: 'GET', url: '/api/saves?game=pocket', headers: bearer(alice.token) }), 200).data;
+    expect(listed.saves[0].metadata).toEqual({ gameName: 'ポケットモンスター エメラルド' });
     const bad = await upload(ctx, alice.device.apiKey, KEY, 'n', { metadata: { playTime: 'long' } });
     expect(expectJson(bad, 400).code).toBe('validation_failed');
   });

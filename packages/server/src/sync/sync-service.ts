@@ -50,12 +50,17 @@ export interface DeleteInput {
   clientTime: number | null;
 }
 
-/** Validates `X-Save-Metadata`: JSON with the seed's metadata.json fields (unknown fields dropped). */
+/**
+ * Validates `X-Save-Metadata`: JSON with the seed's metadata.json fields (unknown fields
+ * dropped). HTTP header values are not UTF-8, so the JSON must be ASCII (non-ASCII escaped as
+ * \uXXXX) or the whole JSON base64-encoded (what a busybox client can send: `base64 -w0`).
+ */
 export function parseMetadataHeader(text: string | null): string | null {
   if (text === null || text.trim() === '') return null;
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    const trimmed = text.trim();
+    value = JSON.parse(trimmed.startsWith('{') ? trimmed : Buffer.from(trimmed, 'base64').toString('utf8'));
   } catch {
     throw new ApiError('validation_failed', 'X-Save-Metadata must be JSON.', { issues: [{ in: 'headers', field: 'x-save-metadata', message: 'not JSON' }] });
   }
