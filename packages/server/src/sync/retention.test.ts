@@ -42,6 +42,19 @@ describe.each(syncTargets())('retention and garbage collection on %s', (target) 
     expect((await ctx.app.inject({ method: 'GET', url: saveUrl(key), headers: deviceHeaders(k) })).body).toBe('v6');
   });
 
+  it("a deleted account's blobs are collected", async () => {
+    ctx = await createSyncTestContext(target);
+    ctx.clock.set(Date.now());
+    const u = await userWithDevice(ctx);
+    const keep = await userWithDevice(ctx);
+    expectJson(await upload(ctx, u.device.apiKey, 'gba/Gone/battery', 'bye'), 200);
+    expectJson(await upload(ctx, keep.device.apiKey, 'gba/Gone/battery', 'bye'), 200);
+    await ctx.db.deleteFrom('users').where('id', '=', u.user.id).execute();
+    ctx.clock.set(Date.now() + 2 * 3_600_000);
+    expect((await ctx.app.deps.sync.runMaintenance()).removedBlobs).toBe(1);
+    expect((await ctx.app.inject({ method: 'GET', url: saveUrl('gba/Gone/battery'), headers: deviceHeaders(keep.device.apiKey) })).body).toBe('bye');
+  });
+
   it('a blob still referenced by any save of its user is never collected', async () => {
     ctx = await createSyncTestContext(target, { env: { RETENTION_VERSIONS: '1' } });
     ctx.clock.set(Date.now());
