@@ -5,12 +5,11 @@
  * only when its upload completes, so an interrupted put leaves no blob (an unfinished multipart
  * upload is aborted; a bucket lifecycle rule should expire the ones a crash leaves behind).
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
