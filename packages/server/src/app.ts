@@ -22,7 +22,7 @@ import { createAuthenticator, SESSION_COOKIE } from './http/auth.js';
 import { DeviceKeyCache } from './http/device-cache.js';
 import { registerCsrf } from './http/csrf.js';
 import { registerDashboard } from './http/dashboard.js';
-import { installErrorHandling } from './http/errors.js';
+import { frameworkErrorHandler, installErrorHandling } from './http/errors.js';
 import { createLimits } from './http/limits.js';
 import { loggerOptions } from './logger.js';
 import { routeModules as defaultRouteModules } from './routes/index.js';
@@ -64,6 +64,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler,
     // One log line per request (the onResponse hook below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;

@@ -81,7 +81,7 @@ const envSchema = z.object({
   DEVICE_LIMIT_FREE: int(0).default(3),
   DEVICE_LIMIT_PRO: int(0).default(10),
   QUOTA_FREE_MB: mb.default(100),
-  QUOTA_PRO_MB: mb.default(5_000),
+  QUOTA_PRO_MB: mb.default(1_024),
   QUOTA_ENTERPRISE_MB: mb.default(0),
   RETENTION_VERSIONS: int(1).default(20),
   RETENTION_DAYS: int(1).default(90),

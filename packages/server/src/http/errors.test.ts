@@ -26,6 +26,19 @@ describe('HTTP error envelope, body handling and log redaction (sqlite)', () => 
     await ctx?.close();
   });
 
+  it('answers a bad percent-encoding in the URL in the envelope: invalid_key inside a save key', async () => {
+    ctx = await createTestContext('sqlite');
+    const { apiKey } = await pairDevice(ctx, (await registerUser(ctx)).token);
+    const inKey = await ctx.app.inject({ method: 'GET', url: '/api/sync/saves/gba/%ZZ/battery', headers: deviceHeaders(apiKey) });
+    expect(inKey.statusCode).toBe(400);
+    expect(inKey.json()).toMatchObject({ success: false, code: 'invalid_key' });
+    const put = await ctx.app.inject({ method: 'PUT', url: '/api/sync/versions/gba/%E0%A4%A/battery', headers: deviceHeaders(apiKey) });
+    expect(put.json()).toMatchObject({ success: false, code: 'invalid_key' });
+    const elsewhere = await ctx.app.inject({ method: 'GET', url: '/api/devices/%ZZ' });
+    expect(elsewhere.statusCode).toBe(400);
+    expect(elsewhere.json()).toMatchObject({ success: false, code: 'validation_failed' });
+  });
+
   it('maps bad JSON, oversized bodies and wrong media types to coded errors', async () => {
     ctx = await createTestContext('sqlite', { env: { BODY_LIMIT_BYTES: '2048' } });
     const badJson = await ctx.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"email":' });

@@ -4,7 +4,7 @@
  * (bad JSON, body too large, bad media type) → their coded equivalents; anything else → 500
  * internal_error (logged, never echoed). Unknown routes → 404 route_not_found (JSON, not HTML).
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { ApiError, type ErrorCode, type FieldIssue } from '@retrosync/api';
 
@@ -42,6 +42,26 @@ export function toApiError(err: unknown): ApiError | undefined {
     return new ApiError(code, typeof fe.message === 'string' && fe.message ? fe.message : undefined);
   }
   return undefined;
+}
+
+/** Paths whose tail is a percent-encoded save key: a bad escape there is a bad key. */
+const KEY_PATHS = ['/api/sync/saves/', '/api/sync/versions/'];
+
+/**
+ * Errors Fastify raises before routing (bad percent-encoding in the URL, …), which bypass the
+ * error handler: answered in the same envelope (`frameworkErrors` option of the Fastify factory).
+ */
+export function frameworkErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  let api: ApiError;
+  if (err.code === 'FST_ERR_BAD_URL') {
+    const path = req.url.split('?')[0] ?? '';
+    api = KEY_PATHS.some((p) => path.startsWith(p))
+      ? new ApiError('invalid_key', 'The save key in the URL has a bad percent-encoding: encode each segment with encodeURIComponent.')
+      : new ApiError('validation_failed', 'The URL has a bad percent-encoding.');
+  } else {
+    api = toApiError(err) ?? new ApiError('validation_failed', err.message);
+  }
+  void reply.code(api.status).send(api.toEnvelope());
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
