@@ -236,6 +236,9 @@ describe('dashboard in Chromium', () => {
     // The conflict copy was answered with "Keep this one": nothing left to review.
     await page.waitForFunction(() => document.querySelector('[data-testid="open-conflicts"]')?.textContent?.trim() === '0');
     await see('Recent activity');
+    // Storage against the plan (self-hosting default: unlimited), from GET /api/saves/usage.
+    await page.waitForFunction(() => /\d+ B$/.test(document.querySelector('[data-testid="storage-used"]')?.textContent?.trim() ?? ''));
+    await see('no limit · enterprise plan');
     await screenshots(page, '07-overview');
     await go('Account', '/dashboard/account');
     await see('Change password');

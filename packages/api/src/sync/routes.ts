@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { defineRoute } from '../contract.js';
-import { queryBoolean } from '../schemas.js';
+import { queryBoolean, subscriptionTier } from '../schemas.js';
 import { SYNC_FILES_TSV_COLUMNS, saveSummary, saveVersion, syncFile, uploadResult } from './schemas.js';
 
 const keyParams = z.object({ '*': z.string().min(1).max(2048).describe('the save key, each segment percent-encoded') });
@@ -138,6 +138,21 @@ export const saveRoutes = {
     }),
     response: z.object({ saves: z.array(saveSummary), count: z.number().int() }),
     tsv: { rows: 'saves', columns: ['key', 'version', 'size', 'deleted', 'updatedAt', 'conflictCount'] },
+  }),
+  usage: defineRoute({
+    id: 'saves.usage',
+    method: 'GET',
+    path: '/api/saves/usage',
+    auth: 'user',
+    summary: "Storage used by the user's saves against their plan's quota",
+    description: 'Identical bytes count once, however many versions or saves hold them. `limitBytes` null = unlimited.',
+    tags: ['saves'],
+    response: z.object({
+      tier: subscriptionTier,
+      usedBytes: z.number().int().min(0),
+      limitBytes: z.number().int().min(0).nullable(),
+    }),
+    example: {},
   }),
   restore: defineRoute({
     id: 'saves.restore',

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { saveRoutes } from '@retrosync/api';
 import { normalizeName } from '@retrosync/core';
 import { registerRoute } from '../http/register-route.js';
+import { usageOf } from '../sync/quota.js';
 import { selectHeads, versionCounts } from '../sync/save-queries.js';
 import type { SyncService } from '../sync/sync-service.js';
 import { toSyncFile } from '../sync/wire.js';
@@ -23,6 +24,8 @@ export function registerSaveRoutes(app: FastifyInstance, sync: SyncService): voi
       });
     return { saves, count: saves.length };
   });
+
+  registerRoute(app, saveRoutes.usage, ({ auth }) => usageOf(sync.deps.db, sync.deps.quota, auth.userId));
 
   registerRoute(app, saveRoutes.restore, async ({ auth, body }) => {
     return toUploadResult(await sync.restore(auth.userId, body.key, body.version));

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectJson, userWithDevice, type TestContext } from '../test-support/index.js';
+import { bearer, expectJson, userWithDevice, type TestContext } from '../test-support/index.js';
 import { createSyncTestContext, syncTargets, upload } from './test-support/sync-context.js';
 
 describe.each(syncTargets())('quotas on %s', (target) => {
@@ -29,6 +29,9 @@ describe.each(syncTargets())('quotas on %s', (target) => {
     });
     expect(expectJson(chunked, 413).code).toBe('quota_exceeded');
     expect(expectJson(await ctx.app.inject({ method: 'GET', url: '/api/sync/files', headers: { 'x-api-key': k } }), 200).data.count).toBe(2);
+    // The dashboard's view of the same numbers.
+    const usage = expectJson(await ctx.app.inject({ method: 'GET', url: '/api/saves/usage', headers: bearer(u.token) }), 200);
+    expect(usage.data).toEqual({ tier: 'free', usedBytes: 600, limitBytes: 1000 });
   });
 
   it('enterprise (the self-hosting default) is unlimited', async () => {
@@ -36,5 +39,7 @@ describe.each(syncTargets())('quotas on %s', (target) => {
     const u = await userWithDevice(ctx);
     expect(ctx.config.defaultTier).toBe('enterprise');
     expect(expectJson(await upload(ctx, u.device.apiKey, 'gba/Big/battery', Buffer.alloc(2 * 1024 * 1024, 7)), 200).data.outcome).toBe('accepted');
+    const usage = expectJson(await ctx.app.inject({ method: 'GET', url: '/api/saves/usage', headers: bearer(u.token) }), 200);
+    expect(usage.data).toEqual({ tier: 'enterprise', usedBytes: 2 * 1024 * 1024, limitBytes: null });
   });
 });

@@ -22,6 +22,19 @@ export async function userTier(db: SyncDb, userId: string): Promise<Subscription
   return row.subscription_tier;
 }
 
+export interface Usage {
+  tier: SubscriptionTier;
+  usedBytes: number;
+  /** null = unlimited. */
+  limitBytes: number | null;
+}
+
+/** The user's storage use against their plan's limit (what the dashboard shows). */
+export async function usageOf(db: SyncDb, limits: QuotaLimits, userId: string): Promise<Usage> {
+  const [tier, usedBytes] = await Promise.all([userTier(db, userId), usageBytes(db, userId)]);
+  return { tier, usedBytes, limitBytes: limits[tier] };
+}
+
 /**
  * Throws 413 `quota_exceeded` (usage in details) if storing `incomingBytes` of new bytes would
  * go over the user's limit.

@@ -18,6 +18,7 @@ export function OverviewPage() {
   const devices = useLoad(() => call(deviceRoutes.list, { query: {} }), 'devices');
   const saves = useLoad(() => call(saveRoutes.list, { query: {} }), 'saves');
   const logs = useLoad(() => call(syncLogRoutes.list, { query: { limit: 8 } }), 'logs');
+  const usage = useLoad(() => call(saveRoutes.usage, {}), 'usage');
   useServerEvents(
     () => true,
     (event) => {
@@ -25,6 +26,7 @@ export function OverviewPage() {
       if (event.type !== 'device') {
         void saves.reload();
         void logs.reload();
+        if (event.type === 'save') void usage.reload();
       }
     },
   );
@@ -37,10 +39,10 @@ export function OverviewPage() {
   return (
     <>
       <PageHead title={`Hello${user.name ? `, ${user.name}` : ''}`} intro="Your saves and devices at a glance." />
-      <ErrorNotice error={devices.error ?? saves.error ?? logs.error} />
+      <ErrorNotice error={devices.error ?? saves.error ?? logs.error ?? usage.error} />
       <div className="grid">
         <DevicesCard devices={devices.data?.devices} />
-        <StorageCard saves={saves.data?.saves} tier={user.subscriptionTier} />
+        <StorageCard usage={usage.data} saves={saves.data?.saves} />
         <ConflictsCard saves={saves.data?.saves} />
       </div>
       <section className="card overview-activity" aria-labelledby="recent-title">
