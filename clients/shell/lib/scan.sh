@@ -94,10 +94,11 @@ rs_upload() { # key path sha size mtime base [content file: the raw bytes, when 
     [ "$RS_CODE" = 000 ] && RS_OFFLINE=1
     return 1
   fi
-  _outcome=$(rs_json_field "$RS_TMP/body" outcome)
-  # The head's key comes first and holds no '"' (keys cannot); the fields after it hold no '}'.
-  _hv=$(sed -n 's/.*"head":{"key":"[^"]*"[^}]*"version":\([0-9][0-9]*\).*/\1/p' "$RS_TMP/body")
-  _hs=$(sed -n 's/.*"head":{"key":"[^"]*"[^}]*"sha256":"\([0-9a-f]*\)".*/\1/p' "$RS_TMP/body")
+  # The server repeats the outcome as headers, so no JSON is parsed here.
+  _outcome=$(rs_header X-Outcome)
+  _hv=$(rs_header X-Head-Version)
+  _hs=$(rs_header X-Head-SHA256)
+  case $_hv in ''|*[!0-9]*) rs_log error "upload $1: answer without a head version"; return 1 ;; esac
   case $_outcome in
     accepted|unchanged|conflict_won)
       rs_state_put "$1" "$_hv" "$3" "$4" "$5" "$2"

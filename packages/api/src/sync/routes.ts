@@ -17,7 +17,9 @@ const UPLOAD_HEADERS =
   'gameName, platform, lastPlayed, playTime, deviceName — ASCII JSON, or the JSON base64-encoded for any Unicode). The body is streamed and hashed; a mismatch is 400 ' +
   '`checksum_mismatch` and stores nothing. Outcomes: `accepted` (new head), `unchanged` (same bytes as the head), ' +
   '`conflict_won` (base was stale, this upload is newer by corrected file time: new head, the old head is kept ' +
-  'as a conflict version), `conflict_lost` (stored as a conflict version; the head stays — download it).';
+  'as a conflict version), `conflict_lost` (stored as a conflict version; the head stays — download it). ' +
+  'The reply repeats the outcome as headers for clients without a JSON parser: `X-Outcome`, `X-Head-Version`, ' +
+  '`X-Head-SHA256`, `X-Stored-Version`.';
 
 export const syncSaveRoutes = {
   upload: defineRoute({
@@ -70,7 +72,7 @@ export const syncSaveRoutes = {
     path: '/api/sync/saves/*',
     auth: 'device',
     summary: 'Record a deletion as a new version (restorable; history is kept)',
-    description: 'Send `X-Base-Version` like an upload; a stale base is a conflict resolved by `X-File-Mtime` (default: now).',
+    description: 'Send `X-Base-Version` like an upload; a stale base is a conflict resolved by `X-File-Mtime` (default: now). Outcome headers as for an upload.',
     tags: ['sync'],
     params: keyParams,
     response: uploadResult,

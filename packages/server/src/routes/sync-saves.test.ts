@@ -44,8 +44,11 @@ describe.each(syncTargets())('sync saves on %s', (target) => {
     expectJson(await upload(ctx, a, KEY, 'handheld', { base: 1, mtime: T0 - 3000, clientTime: T0 }), 200);
     const won = expectJson(await upload(ctx, pc.apiKey, KEY, 'pc newer', { base: 1, mtime: T0 - 1000, clientTime: T0 }), 200).data;
     expect(won).toMatchObject({ outcome: 'conflict_won', head: { version: 3, deviceId: pc.device.id } });
-    const lost = expectJson(await upload(ctx, a, KEY, 'handheld older', { base: 2, mtime: T0 - 2000, clientTime: T0 }), 200).data;
+    const lostRes = await upload(ctx, a, KEY, 'handheld older', { base: 2, mtime: T0 - 2000, clientTime: T0 });
+    const lost = expectJson(lostRes, 200).data;
     expect(lost).toMatchObject({ outcome: 'conflict_lost', stored: { version: 4 }, head: { version: 3 } });
+    // The same answer as headers, for busybox clients without a JSON parser.
+    expect(lostRes.headers).toMatchObject({ 'x-outcome': 'conflict_lost', 'x-head-version': '3', 'x-head-sha256': sha256('pc newer'), 'x-stored-version': '4' });
 
     const versions = expectJson(await ctx.app.inject({ method: 'GET', url: saveUrl(KEY, '/versions'), headers: bearer(alice.token) }), 200).data;
     expect(versions.head).toBe(3);

@@ -3,7 +3,7 @@
  * Thin: parse headers, call SyncService, shape the reply. The key is taken from the raw URL and
  * decoded one segment at a time, so an encoded `/` inside a segment can never add a segment.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, syncSaveRoutes, type UploadResult } from '@retrosync/api';
 import { InvalidSaveKeyError, decodeSaveKeyPath, parseSaveKey, parseTimeHeader } from '@retrosync/core';
 import { registerRoute } from '../http/register-route.js';
@@ -60,8 +60,21 @@ export function toUploadResult(r: WriteVersionResult): UploadResult {
   return { outcome: r.outcome, head: toSaveHead(r.save, r.head), stored: { version: r.stored.version } };
 }
 
+/**
+ * The outcome of an upload or deletion also as headers (`X-Outcome`, `X-Head-Version`,
+ * `X-Head-SHA256`, `X-Stored-Version`), so a busybox client reads it without a JSON parser.
+ */
+function withOutcomeHeaders(reply: FastifyReply, result: UploadResult): UploadResult {
+  reply
+    .header('x-outcome', result.outcome)
+    .header('x-head-version', String(result.head.version))
+    .header('x-head-sha256', result.head.sha256)
+    .header('x-stored-version', String(result.stored.version));
+  return result;
+}
+
 export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService): void {
-  registerRoute(app, syncSaveRoutes.upload, async ({ req, auth, rawBody }) => {
+  registerRoute(app, syncSaveRoutes.upload, async ({ req, reply, auth, rawBody }) => {
     const { key } = keyFromUrl(req);
     const sha = header(req, 'x-content-sha256')?.trim().toLowerCase();
     if (!sha) throw headerIssue('x-content-sha256', 'required: the lower-case hex SHA-256 of the body');
@@ -79,7 +92,7 @@ export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService):
       metadata: header(req, 'x-save-metadata') ?? null,
       contentLength: length !== undefined && /^\d+$/.test(length) ? Number(length) : null,
     });
-    return toUploadResult(result);
+    return withOutcomeHeaders(reply, toUploadResult(result));
   });
 
   const versionsOf = async (userId: string, key: string) => {
@@ -116,7 +129,7 @@ export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService):
     return reply.send(body);
   });
 
-  registerRoute(app, syncSaveRoutes.delete, async ({ req, auth }) => {
+  registerRoute(app, syncSaveRoutes.delete, async ({ req, reply, auth }) => {
     const { key } = keyFromUrl(req);
     const result = await sync.delete({
       userId: auth.userId,
@@ -126,6 +139,6 @@ export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService):
       fileMtime: optionalTime(req, 'x-file-mtime'),
       clientTime: optionalTime(req, 'x-client-time'),
     });
-    return toUploadResult(result);
+    return withOutcomeHeaders(reply, toUploadResult(result));
   });
 }
