@@ -70,7 +70,10 @@ rs_upload_changed() {
   while IFS="$RS_TAB" read -r _key _path _size _mtime _comp; do
     [ -n "$_key" ] || continue
     # Debounce: a file written in the last RS_DEBOUNCE (2) s may still be being written; next pass.
-    if [ $((_now - _mtime)) -lt "${RS_DEBOUNCE:-2}" ]; then RS_PENDING=$((${RS_PENDING:-0} + 1)); continue; fi
+    # A file time in the future means the clock went back (handhelds without an RTC battery
+    # reset it at boot): no wait would ever end, so such a file is not held back.
+    _age=$((_now - _mtime))
+    if [ "$_age" -ge 0 ] && [ "$_age" -lt "${RS_DEBOUNCE:-2}" ]; then RS_PENDING=$((${RS_PENDING:-0} + 1)); continue; fi
     # Compressed (RZIP) saves are synced as their raw content, like every other client does.
     if ! _content=$(rs_content "$_path"); then
       rs_log error "skip $_path: RZIP file does not inflate (damaged?)"; RS_FAILED=$((RS_FAILED + 1)); continue

@@ -81,10 +81,24 @@ describe('daemon.sh --once', () => {
     expect(statSync(join(b.home, 'retrosync.log')).size).toBeLessThanOrEqual(400 + 300);
   });
 
+  it('uploads a save whose file time lies in the future (the clock went back at boot) instead of waiting forever', async () => {
+    const a = await pair('NoRtc');
+    writeTree(a.root, { [`${SAVES}/gpSP/Future.srm`]: 'written before the clock reset' });
+    const future = new Date(Date.now() + 3 * 3600_000);
+    utimesSync(join(a.root, SAVES, 'gpSP/Future.srm'), future, future);
+    const r = await runShAsync('daemon.sh', ['--once'], { env: { ...a.env, RS_DEBOUNCE: '2' } });
+    expect(r.status, r.stderr).toBe(0);
+    expect((await user.save('gba/Future/battery'))?.toString()).toBe('written before the clock reset');
+  });
+
   it('does not overwrite a save this device never synced; it uploads it and the server decides', async () => {
     const a = await pair('First');
     const b = await pair('Second');
     writeTree(a.root, { [`${SAVES}/gpSP/Shared.srm`]: 'from first' });
+    // File times have one-second resolution here: make "newer" unambiguous (a tie would go to
+    // the higher SHA-256, by the conflict rule).
+    const earlier = new Date(Date.now() - 60_000);
+    utimesSync(join(a.root, SAVES, 'gpSP/Shared.srm'), earlier, earlier);
     expect((await runShAsync('daemon.sh', ['--once'], { env: a.env })).status).toBe(0);
     // Second already has its own save of that game (newer), never synced.
     writeTree(b.root, { [`${SAVES}/gpSP/Shared.srm`]: 'from second' });

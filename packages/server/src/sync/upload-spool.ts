@@ -4,8 +4,7 @@
  * is verified. An aborted or oversized body removes the temp file.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -36,9 +35,13 @@ export async function spoolUpload(body: Readable, dir: string, maxBytes: number)
       done(null, chunk);
     },
   });
+  // Open before streaming: a stream that opens lazily could create the file after a failed
+  // pipeline's clean-up ran, leaving an orphan behind.
+  const file = await open(path, 'wx');
   try {
-    await pipeline(body, meter, createWriteStream(path, { flags: 'wx' }));
+    await pipeline(body, meter, file.createWriteStream());
   } catch (err) {
+    await file.close().catch(() => {});
     await discard();
     throw err;
   }
