@@ -1,30 +1,23 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { authRoutes } from '@retrosync/api';
 import { call } from '../../api/client';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
 import { navigate } from '../../app/router';
 import { useSession } from '../../app/session';
+import { useSubmit } from '../../lib/useSubmit';
 
 export function DeleteAccountForm() {
   const { setUser } = useSession();
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, onSubmit } = useSubmit(
+    async () => {
       await call(authRoutes.deleteMe, { body: { password } });
       navigate('/', { replace: true });
       setUser(null);
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-    }
-  };
+    },
+    { leavesPage: true },
+  );
 
   return (
     <section className="card" aria-labelledby="delete-title">
@@ -33,7 +26,7 @@ export function DeleteAccountForm() {
         This removes your account, every device, every save with its whole history, and the activity log. It cannot be
         undone. Download anything you want to keep first.
       </p>
-      <form className="form" onSubmit={(event) => void submit(event)}>
+      <form className="form" onSubmit={onSubmit}>
         <ErrorNotice error={error} />
         <div className="inline-form">
           <Field

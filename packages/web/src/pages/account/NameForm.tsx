@@ -1,39 +1,25 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { authRoutes } from '@retrosync/api';
 import { call } from '../../api/client';
 import { fieldErrors } from '../../api/errors';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
 import { useSession, useUser } from '../../app/session';
+import { useSubmit } from '../../lib/useSubmit';
 
 export function NameForm() {
   const user = useUser();
   const { setUser } = useSession();
   const [name, setName] = useState(user.name ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState(false);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setSaved(false);
-    try {
-      const data = await call(authRoutes.updateMe, { body: { name: name.trim() ? name : null } });
-      setUser(data.user);
-      setSaved(true);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, done: saved, onSubmit } = useSubmit(async () => {
+    const data = await call(authRoutes.updateMe, { body: { name: name.trim() ? name : null } });
+    setUser(data.user);
+  });
 
   return (
     <section className="card" aria-labelledby="name-title">
       <h2 id="name-title">Your name</h2>
-      <form className="form" onSubmit={(event) => void submit(event)}>
+      <form className="form" onSubmit={onSubmit}>
         <ErrorNotice error={error} />
         {saved ? (
           <div className="notice notice-ok" role="status">

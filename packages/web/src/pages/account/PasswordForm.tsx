@@ -5,6 +5,7 @@ import { fieldErrors } from '../../api/errors';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
 import { useSession, useUser } from '../../app/session';
+import { useSubmit } from '../../lib/useSubmit';
 
 export function PasswordForm() {
   const { setUser } = useSession();
@@ -12,36 +13,21 @@ export function PasswordForm() {
   const [currentPassword, setCurrent] = useState('');
   const [newPassword, setNew] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState(false);
   const mismatch = confirm.length > 0 && confirm !== newPassword;
+  const { busy, error, done: saved, onSubmit } = useSubmit(async () => {
+    const data = await call(authRoutes.changePassword, { body: { currentPassword, newPassword } });
+    setUser(data.user);
+    setCurrent('');
+    setNew('');
+    setConfirm('');
+  });
   const fields = fieldErrors(error);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (mismatch) return;
-    setBusy(true);
-    setError(null);
-    setSaved(false);
-    try {
-      const data = await call(authRoutes.changePassword, { body: { currentPassword, newPassword } });
-      setUser(data.user);
-      setCurrent('');
-      setNew('');
-      setConfirm('');
-      setSaved(true);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = (event: FormEvent) => (mismatch ? event.preventDefault() : onSubmit(event));
 
   return (
     <section className="card" aria-labelledby="password-title">
       <h2 id="password-title">Change password</h2>
-      <form className="form" onSubmit={(event) => void submit(event)}>
+      <form className="form" onSubmit={submit}>
         <ErrorNotice error={error} />
         {saved ? (
           <div className="notice notice-ok" role="status">

@@ -1,31 +1,24 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { authRoutes } from '@retrosync/api';
 import { call } from '../../api/client';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
 import { Link } from '../../app/router';
 import { useSession } from '../../app/session';
+import { useSubmit } from '../../lib/useSubmit';
 import { AuthFrame } from './AuthFrame';
 
 export function LoginPage() {
   const { setUser } = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, onSubmit } = useSubmit(
+    async () => {
       const data = await call(authRoutes.login, { body: { email, password } });
       setUser(data.user); // the app then redirects to ?next= or the overview
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-    }
-  };
+    },
+    { leavesPage: true },
+  );
 
   return (
     <AuthFrame
@@ -36,7 +29,7 @@ export function LoginPage() {
         </>
       }
     >
-      <form className="form" onSubmit={(event) => void submit(event)} noValidate>
+      <form className="form" onSubmit={onSubmit} noValidate>
         <ErrorNotice error={error} />
         <Field
           label="Email"

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { authRoutes } from '@retrosync/api';
 import { call } from '../../api/client';
 import { fieldErrors } from '../../api/errors';
@@ -6,6 +6,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
 import { Link } from '../../app/router';
 import { useSession } from '../../app/session';
+import { useSubmit } from '../../lib/useSubmit';
 import { AuthFrame } from './AuthFrame';
 
 export function RegisterPage() {
@@ -13,23 +14,15 @@ export function RegisterPage() {
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const fields = fieldErrors(error);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, onSubmit } = useSubmit(
+    async () => {
       const body = name.trim() ? { email, password, name } : { email, password };
       const data = await call(authRoutes.register, { body });
       setUser(data.user); // the app then opens the devices page to pair the first device
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-    }
-  };
+    },
+    { leavesPage: true },
+  );
+  const fields = fieldErrors(error);
 
   return (
     <AuthFrame
@@ -40,7 +33,7 @@ export function RegisterPage() {
         </>
       }
     >
-      <form className="form" onSubmit={(event) => void submit(event)} noValidate>
+      <form className="form" onSubmit={onSubmit} noValidate>
         <ErrorNotice error={error} />
         <Field
           label="Name"

@@ -1,40 +1,28 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { deviceRoutes } from '@retrosync/api';
 import { call } from '../../api/client';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
+import { useSubmit } from '../../lib/useSubmit';
 
 /** The device-shown flow: a handheld displays a code, the player types it here. */
 export function LinkCodeForm({ onLinked }: { onLinked: () => void }) {
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [linked, setLinked] = useState<string | null>(null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setLinked(null);
-    try {
-      const data = await call(deviceRoutes.linkDeviceCode, { body: { code: code.replace(/\s+/g, '') } });
-      setLinked(data.device.name);
-      setCode('');
-      onLinked();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, done, onSubmit } = useSubmit(async () => {
+    const data = await call(deviceRoutes.linkDeviceCode, { body: { code: code.replace(/\s+/g, '') } });
+    setLinked(data.device.name);
+    setCode('');
+    onLinked();
+  });
 
   return (
     <section className="card" aria-labelledby="link-code-title">
       <h2 id="link-code-title">Device showing a code?</h2>
       <p className="muted">Some handhelds show a code instead of asking for one. Type it here to link that device.</p>
-      <form className="form" onSubmit={(event) => void submit(event)}>
+      <form className="form" onSubmit={onSubmit}>
         <ErrorNotice error={error} />
-        {linked ? (
+        {done && linked ? (
           <div className="notice notice-ok" role="status">
             <strong>{linked}</strong> is linked. It picks up its key within a few seconds.
           </div>
