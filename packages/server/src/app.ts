@@ -35,6 +35,9 @@ import { SyncLogService } from './services/sync-log.js';
 import { UserService } from './services/users.js';
 import { createSyncModule, type SyncModule } from './sync/sync-module.js';
 
+/** Routes whose successful requests are logged at debug (see the onResponse hook). */
+const ROUTINE_ROUTES = new Set(['/api/sync/heartbeat', '/api/sync/files', '/api/sync/events', '/healthz']);
+
 export interface BuildAppOptions {
   config: Config;
   db: Kysely<Database>;
@@ -69,7 +72,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
   app.addHook('onResponse', async (req, reply) => {
-    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    // Check-ins and change-feed polls arrive from every device every few seconds: their
+    // successes are logged at debug so the info log stays readable (and the hot path cheap).
+    const routine = reply.statusCode < 400 && ROUTINE_ROUTES.has(req.routeOptions.url ?? '');
+    const level = reply.statusCode >= 500 ? 'error' : routine ? 'debug' : 'info';
     req.log[level]({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
 

@@ -85,6 +85,25 @@ describe('HTTP error envelope, body handling and log redaction (sqlite)', () => 
     expect(badParam.json().details.fields[0]).toMatchObject({ in: 'params', field: 'name' });
   });
 
+  it('logs routine device check-ins at debug and other requests at info', async () => {
+    const lines: { level: number; url?: string; statusCode?: number; msg: string }[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        cb();
+      },
+    });
+    ctx = await createTestContext('sqlite', { logger: createLogger('debug', sink) });
+    const u = await registerUser(ctx);
+    const d = await pairDevice(ctx, u.token);
+    await ctx.app.inject({ method: 'POST', url: '/api/sync/heartbeat', headers: deviceHeaders(d.apiKey) });
+    await ctx.app.inject({ method: 'POST', url: '/api/sync/heartbeat', headers: deviceHeaders('0'.repeat(64)) });
+    const requests = lines.filter((l) => l.msg === 'request');
+    expect(requests.find((l) => l.url === '/api/sync/heartbeat' && l.statusCode === 200)?.level).toBe(20);
+    expect(requests.find((l) => l.url === '/api/sync/heartbeat' && l.statusCode === 401)?.level).toBe(30);
+    expect(requests.find((l) => l.url === '/api/devices/pair')?.level).toBe(30);
+  });
+
   it('never writes passwords, tokens or API keys to the log', async () => {
     let out = '';
     const sink = new Writable({
