@@ -50,11 +50,14 @@ describe.each(syncTargets())('server-sent events on %s', (target) => {
     expect((await nextDevice()).event).toBe('hello');
     expect((await nextDashboard()).data).toMatchObject({ cursor: 0 });
 
-    const sent = performance.now();
+    // Measured from the acknowledged upload (the change is committed by then), like the long-poll
+    // tests: the upload's own time (spooling, S3, the transaction) is not the push's delay. An
+    // event that arrived before the acknowledgement is read from the buffer at once.
     await upload(ctx, u.device.apiKey, 'gba/Game/battery', 'one', { mtime: Date.UTC(2026, 0, 1) - 5000 });
+    const acked = performance.now();
     const e = await nextDevice();
     expect(e).toMatchObject({ event: 'save', data: { key: 'gba/Game/battery', version: 1, deleted: false, deviceId: u.device.device.id, cursor: 1 } });
-    expect(e.at - sent).toBeLessThan(100);
+    expect(e.at - acked).toBeLessThan(100);
     expect((await nextDashboard()).event).toBe('save');
 
     // Two devices edit from version 1: a conflict event names the winner and the loser.
