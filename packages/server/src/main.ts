@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const jwtSecret = resolveJwtSecret(config.jwtSecret, config.dataDir, log);
-  const { db, dialect, close } = await openDatabase(config.database);
+  const { db, dialect, close } = await openDatabase(config.database, {
+    onIdleError: (err) => log.warn({ err }, 'a PostgreSQL connection was closed by the server; it will be reopened'),
+  });
   log.info({ dialect, dataDir: config.dataDir, database: config.database.kind === 'sqlite' ? config.database.file : 'postgres' }, 'database ready');
   const app = await buildApp({ config, db, dialect, jwtSecret, logger: log });
   let closing = false;

@@ -38,3 +38,27 @@ describe.each(databaseTargets())('openDatabase on %s', (target) => {
     }
   });
 });
+
+describe.each(databaseTargets().filter((t) => t === 'postgres'))('openDatabase on %s, when the server ends connections', () => {
+  it('survives idle connections being terminated (PostgreSQL restart) and reconnects on the next query', async () => {
+    const tdb = await createTestDatabase('postgres');
+    const idleErrors: Error[] = [];
+    const opened = await openDatabase(tdb.config, { onIdleError: (err) => idleErrors.push(err) });
+    try {
+      // Fill the pool with idle connections, then have the server end every one of them.
+      await Promise.all([1, 2, 3].map(() => sql`select pg_sleep(0.05)`.execute(opened.db)));
+      const admin = await openDatabase({ kind: 'postgres', url: process.env.TEST_POSTGRES_URL! }, { migrate: false });
+      const dbName = new URL(tdb.config.kind === 'postgres' ? tdb.config.url : '').pathname.slice(1);
+      const { rows: ended } = await sql<{ ended: boolean }>`select pg_terminate_backend(pid) as ended from pg_stat_activity where datname = ${dbName} and pid <> pg_backend_pid()`.execute(admin.db);
+      await admin.close();
+      expect(ended.length).toBeGreaterThan(0);
+      for (let i = 0; i < 200 && idleErrors.length < ended.length; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(idleErrors).toHaveLength(ended.length);
+      const { rows } = await sql<{ one: number }>`select 1 as one`.execute(opened.db);
+      expect(rows).toEqual([{ one: 1 }]);
+    } finally {
+      await opened.close();
+      await tdb.drop();
+    }
+  });
+});

@@ -34,8 +34,16 @@ const pgTypes = {
   },
 };
 
-export function createPgPool(url: string, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString: url, max, types: pgTypes as pg.CustomTypesConfig });
+/**
+ * A pg Pool. An idle connection that the server ends (PostgreSQL restarted, an administrator
+ * terminated it) is an `error` event on the pool: the pool drops that connection and the next
+ * query opens a new one, so it is reported to `onIdleError` — without a listener Node would
+ * treat it as an uncaught error and stop the whole server.
+ */
+export function createPgPool(url: string, max = 10, onIdleError: (err: Error) => void = () => {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes as pg.CustomTypesConfig });
+  pool.on('error', onIdleError);
+  return pool;
 }
 
 /**
@@ -59,7 +67,14 @@ function cachePreparedStatements(sqlite: SQLite.Database, max = 500): SQLite.Dat
   return sqlite;
 }
 
-export async function openDatabase(config: DatabaseConfig, options: { migrate?: boolean; poolSize?: number } = {}): Promise<OpenedDatabase> {
+export interface OpenDatabaseOptions {
+  migrate?: boolean;
+  poolSize?: number;
+  /** PostgreSQL: an idle connection was ended by the server (see createPgPool). */
+  onIdleError?: (err: Error) => void;
+}
+
+export async function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
   let opened: OpenedDatabase;
   if (config.kind === 'sqlite') {
     fs.mkdirSync(path.dirname(config.file), { recursive: true });
@@ -71,7 +86,7 @@ export async function openDatabase(config: DatabaseConfig, options: { migrate?: 
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachePreparedStatements(sqlite) }) });
     opened = { db, dialect: 'sqlite', close: () => db.destroy() };
   } else {
-    const pool = createPgPool(config.url, options.poolSize ?? 10);
+    const pool = createPgPool(config.url, options.poolSize ?? 10, options.onIdleError);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     opened = { db, dialect: 'postgres', close: () => db.destroy() };
   }

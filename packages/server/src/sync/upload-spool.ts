@@ -55,7 +55,7 @@ export async function sweepSpool(dir: string, olderThanMs: number, now = Date.no
   for (const name of names) {
     if (!name.startsWith('upload-')) continue;
     const s = await stat(join(dir, name)).catch(() => null);
-    if (s && s.mtimeMs < now - olderThanMs) {
+    if (s && s.mtimeMs <= now - olderThanMs) {
       await rm(join(dir, name), { force: true });
       removed++;
     }

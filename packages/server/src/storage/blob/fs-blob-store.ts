@@ -146,7 +146,7 @@ export class FsBlobStore implements BlobStore {
           if (!name.startsWith(TEMP_PREFIX)) continue;
           const path = join(this.root, user, shard, name);
           const s = await stat(path).catch(() => null);
-          if (s && s.mtimeMs < cutoff) {
+          if (s && s.mtimeMs <= cutoff) {
             await rm(path, { force: true });
             removed++;
           }
