@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import { ApiError, type SubscriptionTier } from '@retrosync/api';
+import { holdsBlob } from './save-queries.js';
 import type { SyncDb } from './schema.js';
 
 export type QuotaLimits = Record<SubscriptionTier, number | null>;
@@ -36,18 +37,20 @@ export async function usageOf(db: SyncDb, limits: QuotaLimits, userId: string): 
 }
 
 /**
- * Throws 413 `quota_exceeded` (usage in details) if storing `incomingBytes` of new bytes would
- * go over the user's limit.
+ * Throws 413 `quota_exceeded` (usage in details) if storing `incomingBytes` bytes with this
+ * SHA-256 would go over the user's limit. Bytes the user already holds cost nothing.
  */
 export async function assertWithinQuota(
   db: SyncDb,
   limits: QuotaLimits,
   userId: string,
+  sha256: string,
   incomingBytes: number,
 ): Promise<void> {
   const tier = await userTier(db, userId);
   const limitBytes = limits[tier];
   if (limitBytes === null) return;
+  if (await holdsBlob(db, userId, sha256)) return;
   const usedBytes = await usageBytes(db, userId);
   if (usedBytes + incomingBytes > limitBytes) {
     throw new ApiError(

@@ -7,6 +7,7 @@
  */
 import type { BlobStore } from '../storage/blob/blob-store.js';
 import { lockUserFeed } from './feed-lock.js';
+import { holdsBlob } from './save-queries.js';
 import type { SyncDb } from './schema.js';
 
 /** Deletes ordinary versions of one save beyond the newest `keep` (never the head, never conflict versions). */
@@ -62,14 +63,7 @@ export async function collectGarbage(db: SyncDb, blobs: BlobStore, now: number, 
   for await (const blob of blobs.list()) {
     result.scanned++;
     if (blob.modifiedAt.getTime() > now - graceMs) continue;
-    const ref = await db
-      .selectFrom('save_versions')
-      .select('version')
-      .where('user_id', '=', blob.userId)
-      .where('sha256', '=', blob.sha256)
-      .limit(1)
-      .executeTakeFirst();
-    if (!ref) candidates.push(blob);
+    if (!(await holdsBlob(db, blob.userId, blob.sha256))) candidates.push(blob);
   }
   for (const blob of candidates) {
     const owner = await db.selectFrom('users').select('id').where('id', '=', blob.userId).executeTakeFirst();
@@ -82,14 +76,7 @@ export async function collectGarbage(db: SyncDb, blobs: BlobStore, now: number, 
     }
     await db.transaction().execute(async (trx) => {
       await lockUserFeed(trx, blob.userId);
-      const ref = await trx
-        .selectFrom('save_versions')
-        .select('version')
-        .where('user_id', '=', blob.userId)
-        .where('sha256', '=', blob.sha256)
-        .limit(1)
-        .executeTakeFirst();
-      if (ref) return;
+      if (await holdsBlob(trx, blob.userId, blob.sha256)) return;
       await blobs.delete(blob.userId, blob.sha256);
       result.removed++;
       result.removedBytes += blob.size;

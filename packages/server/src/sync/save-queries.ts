@@ -2,6 +2,12 @@
 import { normalizeSaveKey } from '@retrosync/core';
 import type { SaveRow, SaveVersionRow, SyncDb } from './schema.js';
 
+/** Whether any of the user's versions (conflict copies included) holds these bytes. */
+export async function holdsBlob(db: SyncDb, userId: string, sha256: string): Promise<boolean> {
+  const row = await db.selectFrom('save_versions').select('version').where('user_id', '=', userId).where('sha256', '=', sha256).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 export interface HeadPair {
   save: SaveRow;
   head: SaveVersionRow;

@@ -101,8 +101,7 @@ export class SyncService {
       if (input.contentLength > this.deps.maxUploadBytes) {
         throw new ApiError('payload_too_large', `A save may be at most ${this.deps.maxUploadBytes} bytes.`, { maxBytes: this.deps.maxUploadBytes });
       }
-      const known = await db.selectFrom('save_versions').select('version').where('user_id', '=', input.userId).where('sha256', '=', input.sha256).limit(1).executeTakeFirst();
-      if (!known) await assertWithinQuota(db, this.deps.quota, input.userId, input.contentLength);
+      await assertWithinQuota(db, this.deps.quota, input.userId, input.sha256, input.contentLength);
     }
     const spooled = await spoolUpload(input.body, this.deps.spoolDir, this.deps.maxUploadBytes);
     try {

@@ -72,14 +72,7 @@ export class VersionWriter {
         return { outcome: decision.outcome, save: save ?? null, head, stored: head };
       }
       if (!input.deleted) {
-        const known = await trx
-          .selectFrom('save_versions')
-          .select('version')
-          .where('user_id', '=', input.userId)
-          .where('sha256', '=', input.sha256)
-          .limit(1)
-          .executeTakeFirst();
-        if (!known) await assertWithinQuota(trx, this.deps.quota, input.userId, input.size);
+        await assertWithinQuota(trx, this.deps.quota, input.userId, input.sha256, input.size);
         await input.ensureBlob?.();
       }
       if (!save) {
