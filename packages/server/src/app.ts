@@ -110,8 +110,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     db,
     events: sync.events,
     clock,
-    heartbeats,
-    windowMs: devices.onlineWindowMs,
+    devices,
     onError: (err) => app.log.error({ err }, 'presence sweep failed'),
   });
   app.addHook('onClose', async () => presence.close());

@@ -46,9 +46,17 @@ export class DeviceService {
     return 2 * this.config.heartbeatIntervalSeconds * 1000;
   }
 
+  /**
+   * The online rule: not revoked, and checked in within the window — by the latest of the stored
+   * check-in (possibly written by another replica) and this process's not yet written one.
+   */
+  isOnline(row: Pick<DeviceRow, 'id' | 'revoked_at' | 'last_heartbeat_at'>): boolean {
+    const beat = Math.max(row.last_heartbeat_at ?? -Infinity, this.heartbeats.pending(row.id).last_heartbeat_at ?? -Infinity);
+    return row.revoked_at === null && this.clock.now() - beat <= this.onlineWindowMs;
+  }
+
   toWire(row: DeviceRow): Device {
     const d = { ...row, ...this.heartbeats.pending(row.id) };
-    const now = this.clock.now();
     return {
       id: d.id,
       name: d.name,
@@ -56,7 +64,7 @@ export class DeviceService {
       lastSyncAt: toIso(d.last_sync_at),
       lastHeartbeatAt: toIso(d.last_heartbeat_at),
       isActive: d.revoked_at === null,
-      online: d.revoked_at === null && d.last_heartbeat_at !== null && now - d.last_heartbeat_at <= this.onlineWindowMs,
+      online: this.isOnline(d),
       clientVersion: d.client_version,
       clockOffsetMs: d.clock_offset_ms,
       createdAt: toIso(d.created_at),

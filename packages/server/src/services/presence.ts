@@ -13,7 +13,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
 import type { EventHub } from '../events/event-hub.js';
-import type { HeartbeatWriter } from './heartbeat-writer.js';
+import type { DeviceService } from './devices.js';
 
 interface Seen {
   userId: string;
@@ -24,8 +24,8 @@ export interface PresenceOptions {
   db: Kysely<Database>;
   events: EventHub;
   clock: Clock;
-  heartbeats: HeartbeatWriter;
-  windowMs: number;
+  /** The online rule and its window. */
+  devices: Pick<DeviceService, 'isOnline' | 'onlineWindowMs'>;
   /** How often lapsed devices are looked for; default a quarter of the window, at most 15 s. */
   sweepMs?: number;
   onError?: (err: unknown) => void;
@@ -37,7 +37,7 @@ export class Presence {
   private sweeping: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: PresenceOptions) {
-    const sweepMs = options.sweepMs ?? Math.min(15_000, Math.max(1_000, options.windowMs / 4));
+    const sweepMs = options.sweepMs ?? Math.min(15_000, Math.max(1_000, options.devices.onlineWindowMs / 4));
     this.timer = setInterval(() => void this.sweep(), sweepMs).unref();
   }
 
@@ -66,7 +66,7 @@ export class Presence {
 
   private async sweepOnce(): Promise<void> {
     const now = this.options.clock.now();
-    const lapsed = [...this.seen].filter(([, s]) => now - s.lastSeen > this.options.windowMs).map(([id]) => id);
+    const lapsed = [...this.seen].filter(([, s]) => now - s.lastSeen > this.options.devices.onlineWindowMs).map(([id]) => id);
     if (lapsed.length === 0) return;
     const rows = await this.options.db
       .selectFrom('devices')
@@ -78,9 +78,8 @@ export class Presence {
       const entry = this.seen.get(id);
       if (!entry) continue;
       const row = latest.get(id);
-      const beat = Math.max(row?.last_heartbeat_at ?? 0, this.options.heartbeats.pending(id).last_heartbeat_at ?? 0);
-      if (row && row.revoked_at === null && now - beat <= this.options.windowMs) {
-        entry.lastSeen = beat; // another replica heard from it
+      if (row && this.options.devices.isOnline(row)) {
+        entry.lastSeen = row.last_heartbeat_at ?? now; // another replica heard from it
         continue;
       }
       this.seen.delete(id);
