@@ -164,6 +164,20 @@ async function processKeys(deps: EngineDeps, ctx: PassContext, keys: readonly st
         case 'delete-local':
           if (local) await removeLocal(deps, key, action.version, local);
           break;
+        case 'refuse-blank':
+        case 'delete-remote': {
+          // Until this client sends deletions and refuses blanks itself (issue 11, in progress):
+          // fetch a locally deleted save back, and let the server judge a blank upload.
+          if (action.type === 'delete-remote' && head) {
+            const r = await applyHead(deps, key, head.version, local, 'replaced-by-sync');
+            if (r.applied) result.downloaded.push(key);
+          }
+          if (action.type === 'refuse-blank' && local && !ctx.uploadsBlocked) {
+            await uploadSave(deps, local, synced?.version ?? null);
+            result.uploaded.push(key);
+          }
+          break;
+        }
         case 'upload': {
           if (!local) break;
           if (ctx.uploadsBlocked) {

@@ -1,28 +1,50 @@
+/**
+ * The plan rule against the shared vectors (packages/core/vectors/sync-plan.json), which the
+ * shell client's tests run too, so every client plans a save the same way.
+ */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { planSync, type LocalState, type RemoteHead, type SyncAction, type SyncedState } from './apply-plan.js';
+import { planSync, type SyncAction } from './apply-plan.js';
 
-const A = 'a'.repeat(64);
-const B = 'b'.repeat(64);
-const C = 'c'.repeat(64);
+interface PlanVector {
+  name: string;
+  local_sha256: string | null;
+  local_blank: boolean;
+  held: boolean;
+  synced_version: number | null;
+  synced_sha256: string | null;
+  remote_version: number | null;
+  remote_sha256: string | null;
+  remote_deleted: boolean | null;
+  action: SyncAction['type'];
+  version: number | null;
+}
 
-const cases: Array<[string, LocalState, SyncedState | null, RemoteHead | null, SyncAction]> = [
-  ['nothing anywhere', { sha256: null }, null, null, { type: 'none' }],
-  ['new local file', { sha256: A }, null, null, { type: 'upload', baseVersion: null }],
-  ['in step', { sha256: A }, { version: 2, sha256: A }, { version: 2, sha256: A, deleted: false }, { type: 'none' }],
-  ['remote moved, local unchanged → download', { sha256: A }, { version: 2, sha256: A }, { version: 3, sha256: B, deleted: false }, { type: 'download', version: 3 }],
-  ['remote exists, never synced, no local file → download', { sha256: null }, null, { version: 1, sha256: B, deleted: false }, { type: 'download', version: 1 }],
-  ['local changed, remote unchanged → upload on base', { sha256: B }, { version: 2, sha256: A }, { version: 2, sha256: A, deleted: false }, { type: 'upload', baseVersion: 2 }],
-  ['both changed → upload (server resolves the conflict)', { sha256: B }, { version: 2, sha256: A }, { version: 3, sha256: C, deleted: false }, { type: 'upload', baseVersion: 2 }],
-  ['both changed to the same bytes → record', { sha256: C }, { version: 2, sha256: A }, { version: 3, sha256: C, deleted: false }, { type: 'record', version: 3 }],
-  ['local file exists, never synced, remote differs → upload without base', { sha256: A }, null, { version: 4, sha256: B, deleted: false }, { type: 'upload', baseVersion: null }],
-  ['remote deleted, local unchanged → delete locally (after backup)', { sha256: A }, { version: 2, sha256: A }, { version: 3, sha256: A, deleted: true }, { type: 'delete-local', version: 3 }],
-  ['remote deleted, local changed → upload', { sha256: B }, { version: 2, sha256: A }, { version: 3, sha256: A, deleted: true }, { type: 'upload', baseVersion: 2 }],
-  ['remote deleted and local missing → record', { sha256: null }, { version: 2, sha256: A }, { version: 3, sha256: A, deleted: true }, { type: 'record', version: 3 }],
-  ['local deleted, remote live → fetch it back (no implicit remote delete)', { sha256: null }, { version: 2, sha256: A }, { version: 2, sha256: A, deleted: false }, { type: 'download', version: 2 }],
-];
+const vectors = JSON.parse(readFileSync(new URL('../../vectors/sync-plan.json', import.meta.url), 'utf8')) as { cases: PlanVector[] };
 
-describe('planSync', () => {
-  it.each(cases)('%s', (_name, local, synced, remote, expected) => {
-    expect(planSync(local, synced, remote)).toEqual(expected);
+/** The vector's flat (action, version) pair as the action object planSync returns. */
+function expected(v: PlanVector): SyncAction {
+  switch (v.action) {
+    case 'none':
+      return { type: 'none' };
+    case 'upload':
+      return { type: 'upload', baseVersion: v.version };
+    case 'delete-remote':
+      return { type: 'delete-remote', baseVersion: v.version as number };
+    default:
+      return { type: v.action, version: v.version as number };
+  }
+}
+
+describe('planSync (shared vectors)', () => {
+  it('has the cases every client must agree on', () => {
+    expect(vectors.cases.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(vectors.cases.map((c) => c.action))).toEqual(new Set(['none', 'upload', 'download', 'record', 'delete-local', 'delete-remote', 'refuse-blank']));
+  });
+
+  it.each(vectors.cases.map((c) => [c.name, c] as const))('%s', (_name, v) => {
+    const synced = v.synced_version === null ? null : { version: v.synced_version, sha256: v.synced_sha256 };
+    const remote = v.remote_version === null ? null : { version: v.remote_version, sha256: v.remote_sha256 as string, deleted: v.remote_deleted === true };
+    expect(planSync({ sha256: v.local_sha256, blank: v.local_blank, deletionsHeld: v.held }, synced, remote)).toEqual(expected(v));
   });
 });
