@@ -34,6 +34,8 @@ function seg_error(what, v) {
   if (v == "") return what " is empty"
   if (v == "." || v == "..") return what " may not be " v
   if (v ~ /[\001-\037\177\/\\:*?"<>|]/ || v ~ /\302[\200-\237]/) return what " contains a forbidden character"
+  # U+00AD, U+061C, U+200B-U+200F, U+202A-U+202E, U+2060-U+2064, U+2066-U+2069, U+FEFF (UTF-8 bytes)
+  if (v ~ /\302\255|\330\234|\342\200[\213-\217\252-\256]|\342\201[\240-\244\246-\251]|\357\273\277/) return what " contains an invisible or text-direction character"
   if (v ~ /^[ \t\r\n\f\v]/ || v ~ /[ \t\r\n\f\v]$/ || v ~ /^\302\240/ || v ~ /\302\240$/) return what " has leading or trailing spaces"
   if (v ~ /\.$/) return what " ends with a dot"
   if (length(v) > 200) return what " is longer than 200 bytes"

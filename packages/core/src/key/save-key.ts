@@ -41,11 +41,19 @@ const SLOT_RE = /^(?:auto|[0-9]{1,3})$/;
 // C0 and C1 controls, DEL, and characters no file system on a handheld or PC accepts.
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN_RE = /[\u0000-\u001f\u007f-\u009f/\\:*?"<>|]/;
+/**
+ * Invisible format characters: bidirectional overrides and isolates (U+202A–U+202E,
+ * U+2066–U+2069) and marks (U+200E/F, U+061C), zero-width characters (U+200B–U+200D, U+2060–U+2064,
+ * U+FEFF) and the soft hyphen. With them a name can display as something else
+ * ("‮pcr.exe"), or two keys that look the same differ.
+ */
+const INVISIBLE_RE = /[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 
 function checkNameSegment(key: string, what: string, value: string): void {
   if (value.length === 0) throw new InvalidSaveKeyError(key, `${what} is empty`);
   if (value === '.' || value === '..') throw new InvalidSaveKeyError(key, `${what} may not be "${value}"`);
   if (FORBIDDEN_RE.test(value)) throw new InvalidSaveKeyError(key, `${what} contains a forbidden character`);
+  if (INVISIBLE_RE.test(value)) throw new InvalidSaveKeyError(key, `${what} contains an invisible or text-direction character`);
   if (value !== value.trim()) throw new InvalidSaveKeyError(key, `${what} has leading or trailing spaces`);
   if (value.endsWith('.')) throw new InvalidSaveKeyError(key, `${what} ends with a dot`);
   if (Buffer.byteLength(value, 'utf8') > MAX_SEGMENT_BYTES) {
