@@ -22,7 +22,8 @@ import { createAuthenticator, SESSION_COOKIE } from './http/auth.js';
 import { DeviceKeyCache } from './http/device-cache.js';
 import { registerCsrf } from './http/csrf.js';
 import { registerDashboard } from './http/dashboard.js';
-import { frameworkErrorHandler, installErrorHandling } from './http/errors.js';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './http/errors.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import { createLimits } from './http/limits.js';
 import { loggerOptions } from './logger.js';
 import { routeModules as defaultRouteModules } from './routes/index.js';
@@ -68,6 +69,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
+    // Slow clients: headers must arrive within HEADERS_TIMEOUT_MS (checked every second); bodies
+    // are bounded per request by http/slow-clients.ts (a deadline for JSON, progress for uploads),
+    // so Node's whole-request timeout stays off (it would cut a long upload on a slow link).
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      requestTimeout: 0,
+      connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs),
+    },
     // One log line per request (the onResponse hook below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
@@ -97,7 +107,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'X-Client-Time', 'X-Requested-With'],
   });
   installErrorHandling(app);
-  registerCsrf(app, { cookieName: SESSION_COOKIE, credentialHeaders: ['x-api-key'], trustedOrigins: config.corsOrigins.filter((o) => o !== '*') });
+  registerSecurityHeaders(app, { https: config.publicUrl.startsWith('https://') });
+  registerCsrf(app, {
+    cookieName: SESSION_COOKIE,
+    credentialHeaders: ['x-api-key'],
+    trustedOrigins: config.corsOrigins.filter((o) => o !== '*'),
+    trustProxy: config.trustProxy,
+  });
 
   const jwt = createJwtService(options.jwtSecret, clock);
   const limits = createLimits(config, clock);

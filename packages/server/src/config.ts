@@ -54,6 +54,20 @@ export interface Config {
   login: { ipFailures: number; globalFailures: number; windowMs: number };
   /** Max JSON request body, bytes. */
   bodyLimit: number;
+  /** Slow-client bounds (http/slow-clients.ts). */
+  http: {
+    /** Request line and headers must arrive within this (HEADERS_TIMEOUT_MS, default 20 s). */
+    headersTimeoutMs: number;
+    /** A JSON body must arrive whole within this (BODY_TIMEOUT_MS, default 10 s). */
+    bodyTimeoutMs: number;
+    /** An upload must move at least `uploadMinBytes` per this many ms (UPLOAD_STALL_MS, default 30 s). */
+    uploadStallMs: number;
+    uploadMinBytes: number;
+    /** Request bodies being received at once from one address (BODIES_PER_ADDRESS, default 16). */
+    bodiesPerAddress: number;
+    /** Uploads running at once from one address (UPLOADS_PER_ADDRESS, default 4). */
+    uploadsPerAddress: number;
+  };
   trustProxy: boolean;
   logLevel: string;
   /** Secure cookies (HTTPS). Defaults to true when publicUrl is https. */
@@ -94,6 +108,12 @@ const envSchema = z.object({
   LOGIN_IP_FAILURES: int(1).default(10),
   LOGIN_GLOBAL_FAILURES: int(1).default(1000),
   BODY_LIMIT_BYTES: int(1024).default(1_048_576),
+  HEADERS_TIMEOUT_MS: int(100).default(20_000),
+  BODY_TIMEOUT_MS: int(100).default(10_000),
+  UPLOAD_STALL_MS: int(100).default(30_000),
+  UPLOAD_MIN_BYTES: int(1).default(1024),
+  BODIES_PER_ADDRESS: int(1).default(16),
+  UPLOADS_PER_ADDRESS: int(1).default(4),
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SECURE_COOKIES: bool.optional(),
@@ -160,6 +180,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     login: { ipFailures: e.LOGIN_IP_FAILURES, globalFailures: e.LOGIN_GLOBAL_FAILURES, windowMs: 15 * 60 * 1000 },
     bodyLimit: e.BODY_LIMIT_BYTES,
+    http: {
+      headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: e.BODY_TIMEOUT_MS,
+      uploadStallMs: e.UPLOAD_STALL_MS,
+      uploadMinBytes: e.UPLOAD_MIN_BYTES,
+      bodiesPerAddress: e.BODIES_PER_ADDRESS,
+      uploadsPerAddress: e.UPLOADS_PER_ADDRESS,
+    },
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     secureCookies: e.SECURE_COOKIES ?? publicUrl.startsWith('https://'),

@@ -31,6 +31,7 @@ export function streamEvents(options: SseStreamOptions): Promise<void> {
     'cache-control': 'no-cache, no-transform',
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
+    'x-content-type-options': 'nosniff',
   });
   res.write(`retry: 2000\n${formatSse('hello', options.hello)}`);
   const unsubscribe = hub.subscribe(userId, (event) => {

@@ -26,6 +26,8 @@ export interface CsrfOptions {
   credentialHeaders?: readonly string[];
   /** Origins besides the server's own that may send cookie requests (the CORS allow-list). */
   trustedOrigins?: readonly string[];
+  /** Behind a trusted proxy (TRUST_PROXY): the public host is in X-Forwarded-Host. Otherwise that header is anyone's to forge. */
+  trustProxy?: boolean;
 }
 
 export function hasCookie(header: string | undefined, name: string): boolean {
@@ -36,15 +38,15 @@ export function hasCookie(header: string | undefined, name: string): boolean {
   });
 }
 
-function sameOrigin(request: FastifyRequest, origin: string, trusted: readonly string[]): boolean {
-  if (trusted.includes(origin)) return true;
+function sameOrigin(request: FastifyRequest, origin: string, options: CsrfOptions): boolean {
+  if ((options.trustedOrigins ?? []).includes(origin)) return true;
   let url: URL;
   try {
     url = new URL(origin);
   } catch {
     return false;
   }
-  const raw = request.headers['x-forwarded-host'] ?? request.headers.host;
+  const raw = (options.trustProxy ? request.headers['x-forwarded-host'] : undefined) ?? request.headers.host;
   const host = typeof raw === 'string' ? raw.split(',')[0]?.trim() : undefined;
   if (!host) return false;
   try {
@@ -66,7 +68,7 @@ export function csrfRefusal(request: FastifyRequest, options: CsrfOptions): stri
     return `Cross-site request refused: requests signed in with the session cookie must send the header X-Requested-With: ${CSRF_HEADER_VALUE}.`;
   }
   const origin = request.headers.origin;
-  if (typeof origin === 'string' && !sameOrigin(request, origin, options.trustedOrigins ?? [])) {
+  if (typeof origin === 'string' && !sameOrigin(request, origin, options)) {
     return `Cross-site request refused: origin ${origin} may not use this session.`;
   }
   return null;

@@ -6,7 +6,9 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
+import type { Socket } from 'node:net';
 import { ApiError, type ErrorCode, type FieldIssue } from '@retrosync/api';
+import { InvalidSaveKeyError } from '@retrosync/core';
 
 export function zodIssues(err: ZodError, where: FieldIssue['in']): FieldIssue[] {
   return err.issues.map((i) => ({ in: where, field: i.path.map(String).join('.') || '(root)', message: i.message }));
@@ -30,6 +32,7 @@ const BY_STATUS: Record<number, ErrorCode> = {
 
 export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
+  if (err instanceof InvalidSaveKeyError) return new ApiError('invalid_key', `The save key is not valid: ${err.reason}.`, { key: err.key, reason: err.reason });
   if (err instanceof ZodError) return validationError(zodIssues(err, 'body'));
   const fe = err as Partial<FastifyError> & { statusCode?: number };
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ApiError('payload_too_large');
@@ -62,6 +65,32 @@ export function frameworkErrorHandler(err: FastifyError, req: FastifyRequest, re
     api = toApiError(err) ?? new ApiError('validation_failed', err.message);
   }
   void reply.code(api.status).send(api.toEnvelope());
+}
+
+/**
+ * Errors Node's HTTP parser raises before a request exists (duplicate or negative
+ * Content-Length, Content-Length with Transfer-Encoding, control characters in headers,
+ * oversized headers, headers that never finish): answered in the envelope on the raw socket,
+ * which is then closed (the `clientErrorHandler` option of the Fastify factory).
+ */
+export function clientErrorHandler(this: FastifyInstance, err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const api =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new ApiError('request_timeout')
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? new ApiError('header_too_large')
+        : new ApiError('validation_failed', `The request is not valid HTTP (${err.code ?? 'parse error'}).`);
+  this.log.debug({ code: err.code }, 'client error');
+  if (socket.writable) {
+    const body = JSON.stringify(api.toEnvelope());
+    socket.end(
+      `HTTP/1.1 ${api.status} ${api.code}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `x-content-type-options: nosniff\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  // end() flushes the reply; a client that never closes its side is cut a moment later.
+  setTimeout(() => socket.destroy(), 1000).unref();
 }
 
 export function installErrorHandling(app: FastifyInstance): void {

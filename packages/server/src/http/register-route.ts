@@ -18,11 +18,12 @@
  * - Raw request body: declare `rawBody` in the contract and send `Content-Type:
  *   application/octet-stream`; `ctx.rawBody` is the request stream, unparsed and NOT size-limited
  *   by Fastify (enforce your own limit while reading). JSON sent to such a route → 415.
- * - Raw/streamed reply: call `reply.send(stream|buffer)` (set headers first) and return `reply`;
+ * - Raw/streamed reply: call `reply.send(stream|buffer)` (set headers first) and return `SENT`;
  *   nothing is wrapped.
  * - Per-route options (`config`, `bodyLimit`, hooks) pass through as Fastify route options.
  */
 import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { z } from 'zod';
 import { ApiError, type AnyRoute, type FieldIssue, type RouteBody, type RouteDataInput, type RouteParams, type RouteQuery } from '@retrosync/api';
@@ -54,13 +55,20 @@ export interface Ok<T> {
 export function ok<T>(data: T, options: { message?: string; status?: number } = {}): Ok<T> {
   return { [OK]: true, data, ...options };
 }
+/**
+ * Return this after sending the reply yourself (`reply.send(stream); return SENT;`). Never
+ * return the reply: it is a thenable, so the handler would wait for the whole transfer and a
+ * client going away mid-download would surface as an "unhandled error".
+ */
+export const SENT: unique symbol = Symbol('sent');
+
 function isOk(v: unknown): v is Ok<unknown> {
   return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[OK] === true;
 }
 
 export type RouteHandler<Rt extends AnyRoute> = (
   ctx: RouteContext<Rt>,
-) => Promise<RouteDataInput<Rt> | Ok<RouteDataInput<Rt>> | FastifyReply>;
+) => Promise<RouteDataInput<Rt> | Ok<RouteDataInput<Rt>> | FastifyReply | typeof SENT>;
 
 /** What registerRoute needs from the app (decorated onto the instance by buildApp). */
 export interface RouteEnv {
@@ -132,7 +140,14 @@ export function registerRoute<Rt extends AnyRoute>(
         rawBody,
         ip: req.ip,
       });
-      if (result === reply || reply.sent) return reply;
+      if (result === SENT || result === reply || reply.sent) {
+        // The handler sent the reply itself (maybe a stream still flowing, maybe with onSend
+        // hooks pending). Resolve once it is over, whatever happened: a client that went away
+        // mid-download is not a server error. (Returning `reply` would adopt its thenable, which
+        // rejects on such errors and logs them; returning early would make Fastify send again.)
+        await finished(reply.raw).catch(() => {});
+        return undefined;
+      }
 
       const out = isOk(result) ? result : { data: result, message: undefined, status: undefined };
       let data = out.data;

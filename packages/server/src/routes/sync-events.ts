@@ -1,7 +1,7 @@
 /** GET /api/sync/events — Server-Sent Events for devices (API key) and the dashboard (cookie). */
 import type { FastifyInstance } from 'fastify';
 import { syncFeedRoutes } from '@retrosync/api';
-import { registerRoute } from '../http/register-route.js';
+import { registerRoute, SENT } from '../http/register-route.js';
 import { streamEvents } from '../events/sse.js';
 import type { SyncService } from '../sync/sync-service.js';
 
@@ -23,6 +23,6 @@ export function registerSyncEventRoutes(app: FastifyInstance, sync: SyncService,
       heartbeatMs: options.heartbeatMs,
       signal: options.closing,
     });
-    return reply;
+    return SENT;
   });
 }

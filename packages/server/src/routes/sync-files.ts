@@ -19,7 +19,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SYNC_FILES_TSV_COLUMNS, syncFeedRoutes, type SyncFile } from '@retrosync/api';
 import { encodeSaveKeyPath } from '@retrosync/core';
-import { registerRoute } from '../http/register-route.js';
+import { registerRoute, SENT } from '../http/register-route.js';
 import { wantsTsv } from '../http/tsv.js';
 import type { FeedPage } from '../sync/change-feed.js';
 import type { SyncService } from '../sync/sync-service.js';
@@ -46,7 +46,8 @@ export function registerSyncFileRoutes(app: FastifyInstance, sync: SyncService, 
       const signal = closing ? AbortSignal.any([abort.signal, closing]) : abort.signal;
       const page = await sync.feed.waitFor(auth.userId, filters, (query.wait ?? 0) * 1000, signal);
       if (query.format === 'tsv' || (query.format !== 'json' && wantsTsv(req, {}))) {
-        return reply.type('text/tab-separated-values; charset=utf-8').send(feedToTsv(page));
+        reply.type('text/tab-separated-values; charset=utf-8').send(feedToTsv(page));
+        return SENT;
       }
       return page;
     } finally {

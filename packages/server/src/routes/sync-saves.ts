@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, syncSaveRoutes, type UploadResult } from '@retrosync/api';
 import { InvalidSaveKeyError, decodeSaveKeyPath, parseSaveKey, parseTimeHeader } from '@retrosync/core';
-import { registerRoute } from '../http/register-route.js';
+import { registerRoute, SENT } from '../http/register-route.js';
 import { findSave, listVersions } from '../sync/save-queries.js';
 import type { SyncService } from '../sync/sync-service.js';
 import type { WriteVersionResult } from '../sync/version-writer.js';
@@ -108,7 +108,8 @@ export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService):
     const { key, versions } = keyFromUrl(req);
     if (versions) {
       // `/api/sync/saves/<key>/versions`: the issue's spelling of sync.versions.
-      return reply.type('application/json; charset=utf-8').send({ success: true, data: await versionsOf(auth.userId, key) });
+      reply.type('application/json; charset=utf-8').send({ success: true, data: await versionsOf(auth.userId, key) });
+      return SENT;
     }
     const { save, version, body } = await sync.openDownload(auth.userId, key, query.version);
     reply
@@ -124,9 +125,11 @@ export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService):
     const inm = header(req, 'if-none-match');
     if (inm && inm.split(',').some((t) => t.trim() === `"${version.sha256}"`)) {
       body.destroy();
-      return reply.code(304).send();
+      reply.code(304).send();
+      return SENT;
     }
-    return reply.send(body);
+    reply.send(body);
+    return SENT;
   });
 
   registerRoute(app, syncSaveRoutes.delete, async ({ req, reply, auth }) => {

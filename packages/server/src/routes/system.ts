@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { ApiError, renderOpenApi, systemRoutes } from '@retrosync/api';
 import type { RouteModule } from '../app-deps.js';
-import { registerRoute } from '../http/register-route.js';
+import { registerRoute, SENT } from '../http/register-route.js';
 import { SERVER_VERSION } from '../version.js';
 
 export const systemRouteModule: RouteModule = (app, { db, clock }) => {
@@ -18,6 +18,7 @@ export const systemRouteModule: RouteModule = (app, { db, clock }) => {
   let openapi: string | undefined;
   registerRoute(app, systemRoutes.openapi, async ({ reply }) => {
     openapi ??= renderOpenApi();
-    return reply.type('application/json; charset=utf-8').send(openapi);
+    reply.type('application/json; charset=utf-8').send(openapi);
+    return SENT;
   });
 };
