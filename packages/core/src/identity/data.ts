@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-export type FolderLevel = 'core' | 'content' | 'system' | 'tag' | 'tag-core';
+export type FolderLevel = 'core' | 'content' | 'system' | 'tag' | 'tag-core' | 'rompath';
 export type StateNaming = 'retroarch' | 'minui' | 'nextui';
 
 export interface RawDirEntry {
@@ -22,6 +22,8 @@ export interface RawDirEntry {
   retroarch?: boolean;
   legacy?: boolean;
   alias?: boolean;
+  /** RetroArch's default before this version (flat): read, never written, unless retroarch.cfg sets the sort keys. */
+  retroarch_before?: string;
 }
 
 export interface RawMarker {
@@ -51,6 +53,12 @@ export interface RawSync {
   state_core_prefix?: string;
   path_style?: 'posix' | 'windows';
   best_guess?: string[];
+  /** Folders holding RetroArch playlists (`*.lpl`, `content_history.lpl`). */
+  playlists?: string[];
+  /** Folder name per system on this platform (GarlicOS `Game Boy Advance`), over the `es` / `tags` names. */
+  system_folders?: Record<string, string>;
+  /** Path variables read from a shell-style settings file (EmuDeck's `emulationPath=`). */
+  vars_from?: { file: string; var: string; key: string }[];
 }
 
 export interface RawPlatform {
@@ -68,6 +76,8 @@ export interface RawIgnoreRule {
   prefixes?: string[];
   suffixes?: string[];
   dirs?: string[];
+  /** Text anywhere in the name (`.bak_` of `Game.srm.bak_20240101`). */
+  infixes?: string[];
 }
 
 export interface RawLayouts {
@@ -87,6 +97,7 @@ export interface RawLayouts {
     rom_container_extensions: string[];
     save_sizes: Record<string, number[] | string>;
     ignore: Record<string, RawIgnoreRule | string>;
+    libretro_databases: { names: Record<string, string> };
   };
 }
 

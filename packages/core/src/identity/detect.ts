@@ -87,6 +87,33 @@ function firstExisting(fs: FileSystem, templates: readonly string[], vars: Recor
   return null;
 }
 
+/**
+ * Path variables a platform keeps in a shell-style settings file (EmuDeck's `settings.sh`:
+ * `emulationPath="/run/media/deck/SD"/Emulation`, quotes around part of the value). The user's
+ * own variables win.
+ */
+function settingsVars(
+  fs: FileSystem,
+  p: RawPlatform,
+  vars: Record<string, string | undefined>,
+  given: Readonly<Record<string, string | undefined>>,
+): Record<string, string | undefined> {
+  const out = { ...vars };
+  for (const rule of p.sync.vars_from ?? []) {
+    if (given[rule.var] !== undefined) continue;
+    const path = expandTemplate(rule.file, out);
+    const text = path === null ? null : fs.readText(normalizePath(path));
+    if (text === null) continue;
+    const m = new RegExp(`^\\s*(?:export\\s+)?${rule.key}=(.*)$`, 'm').exec(text);
+    const value = m?.[1]?.trim().replace(/["']/g, '').replace(/\/+$/, '');
+    if (value) {
+      out[rule.var] = value;
+      break;
+    }
+  }
+  return out;
+}
+
 function readNextUi(fs: FileSystem, path: string | null) {
   const text = path ? fs.readText(path) : null;
   if (text === null) return null;
@@ -113,7 +140,7 @@ export function detectPlatform(fs: FileSystem, opts: DetectOptions = {}): Detect
     const found = findMarker(fs, p, baseVars, card);
     if (!found && (!opts.platform || !card)) continue;
     const volume = found?.volume ?? pickVolume(fs, p, baseVars);
-    const vars = { ...baseVars, ...(volume ? { sd: volume } : {}) };
+    const vars = { ...settingsVars(fs, p, { ...baseVars, ...(volume ? { sd: volume } : {}) }, opts.vars ?? {}), ...(volume ? { sd: volume } : {}) };
     const config = firstExisting(fs, p.sync.retroarch_cfg ?? [], vars);
     const settings = config ? parseRetroArchCfg(fs.readText(config) ?? '') : {};
     const settingsFile = p.sync.settings_file ? expandTemplate(p.sync.settings_file, vars) : null;
@@ -128,6 +155,12 @@ export function detectPlatform(fs: FileSystem, opts: DetectOptions = {}): Detect
       retroarch: settings,
       ...(nextui ? { nextui } : {}),
     });
+    if (found?.volume === '/') {
+      // A card mounted on a PC holds only the folders on the card (not /run/muos/…, not the other card).
+      const onCard = (list: typeof profile.saves) => (list.some((l) => l.onVolume) ? list.filter((l) => l.onVolume) : list);
+      profile.saves = onCard(profile.saves);
+      profile.states = onCard(profile.states);
+    }
     const roots = scanRoots(profile);
     return {
       platform: id,

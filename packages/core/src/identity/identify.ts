@@ -1,11 +1,11 @@
 /**
  * Path → save key: which save (if any) a file on a device is, as `<system>/<game>/<kind>`.
  */
-import { formatSaveKey, InvalidSaveKeyError, type SaveKind } from '../key/save-key.js';
+import { formatSaveKey, InvalidSaveKeyError, normalizeName, type SaveKind } from '../key/save-key.js';
 import type { FileSystem } from './fs.js';
 import { ignoreReason } from './ignore.js';
 import { classifyFile, splitRomExtension, type FileClass } from './names.js';
-import { basename, normalizePath, segmentsBelow } from './paths.js';
+import { basename, dirname, joinPath, normalizePath, segmentsBelow } from './paths.js';
 import { resolveProfile, type DirLayout, type Profile } from './profile.js';
 import { RomIndex } from './roms.js';
 import { resolveSystem, type Evidence } from './resolve-system.js';
@@ -54,7 +54,10 @@ function locate(profile: Profile, layouts: DirLayout[], path: string): Located |
       }
     } else if (layout.dir !== null) {
       const segs = segmentsBelow(layout.dir, path, profile.pathStyle);
-      if (segs && segs.length === layout.folders.length + 1) return { layout, folders: segs.slice(0, -1) };
+      if (!segs) continue;
+      if (layout.folders.includes('rompath') ? segs.length >= 1 : segs.length === layout.folders.length + 1) {
+        return { layout, folders: segs.slice(0, -1) };
+      }
     }
   }
   return null;
@@ -63,6 +66,17 @@ function locate(profile: Profile, layouts: DirLayout[], path: string): Located |
 function isUnderAny(profile: Profile, path: string): boolean {
   const dirs = [...profile.saves, ...profile.states].flatMap((l) => (l.inContentDir ? [] : l.dir ? [l.dir] : []));
   return dirs.some((d) => segmentsBelow(d, path, profile.pathStyle) !== null);
+}
+
+/** A folder's systems: the platform's own folder names first (GarlicOS `Game Boy Advance`), then the shared tables. */
+function folderSystems(profile: Profile, name: string): string[] {
+  const own = profile.folderSystems.get(normalizeName(name));
+  return own ? [own] : systemsForFolder(name);
+}
+
+/** The device folder a `rompath` layout mirrors: the card (parent of the layout's folder) plus the sub-folders. */
+function romDirOf(loc: Located): string {
+  return joinPath(dirname(loc.layout.dir ?? '/'), ...loc.folders);
 }
 
 /** Systems the folders allow (null: any), the core they name, and what a MinUI-style name adds. */
@@ -75,7 +89,15 @@ function folderEvidence(profile: Profile, loc: Located): { candidates: string[] 
     candidates = candidates === null || both?.length === 0 ? systems : (both ?? systems);
   };
   if (loc.layout.inContentDir) {
-    narrow(systemsForFolder(loc.folders[0] ?? ''));
+    narrow(folderSystems(profile, loc.folders[0] ?? ''));
+    return { candidates: candidates ?? [], core };
+  }
+  if (loc.layout.folders.includes('rompath')) {
+    // <card>/saves_RA/<ROM folder relative to the card>/: the system folder is the one below a ROM root.
+    const romDir = romDirOf(loc);
+    const below = profile.romRoots.map((r) => segmentsBelow(r, joinPath(romDir, 'x'), profile.pathStyle)).find((x) => x && x.length >= 2);
+    const folder = below?.[0] ?? loc.folders[loc.folders.length - 1];
+    if (folder !== undefined) narrow(folderSystems(profile, folder));
     return { candidates: candidates ?? [], core };
   }
   loc.layout.folders.forEach((level, i) => {
@@ -91,7 +113,7 @@ function folderEvidence(profile: Profile, loc: Located): { candidates: string[] 
       core = dash < 0 ? null : `${profile.stateCorePrefix ?? ''}${name.slice(dash + 1)}`;
       narrow(systemsForTag(tag));
     } else {
-      narrow(systemsForFolder(name));
+      narrow(folderSystems(profile, name));
     }
   });
   // A layout with folders that named no system knows nothing: [] (unknown), not null (any).
@@ -130,12 +152,13 @@ export function identifyPath(platform: string | Profile, path: string, ctx: Iden
   const minuiNames = loc.layout.folders.some((f) => f === 'tag' || f === 'tag-core');
   const { game, romExt } = minuiNames ? splitRomExtension(fc.stem) : { game: fc.stem, romExt: null };
   const evidence = folderEvidence(profile, loc);
-  const roms = ctx.roms ?? (ctx.fs ? new RomIndex(ctx.fs, profile.romRoots) : undefined);
+  const roms = ctx.roms ?? (ctx.fs ? RomIndex.forProfile(ctx.fs, profile) : undefined);
+  const besides = loc.layout.inContentDir ? p : loc.layout.folders.includes('rompath') ? joinPath(romDirOf(loc), name) : null;
   const decided = resolveSystem({
     candidates: evidence.candidates,
     romExt,
     game,
-    findRoms: roms ? () => [...(loc.layout.inContentDir ? roms.besides(p, game) : []), ...roms.find(game)] : undefined,
+    findRoms: roms ? () => [...(besides !== null ? roms.besides(besides, game) : []), ...roms.find(game)] : undefined,
     size: () => ctx.size ?? (ctx.fs?.stat(p)?.size ?? undefined),
   });
   if (decided.status === 'ambiguous') {

@@ -129,9 +129,9 @@ describe('RZIP', () => {
 });
 
 describe('platforms and profiles', () => {
-  test('18 platforms, each with a verification status', () => {
+  test('19 platforms, each with a verification status', () => {
     const all = listPlatforms();
-    expect(all).toHaveLength(18);
+    expect(all).toHaveLength(19);
     expect(all.filter((p) => p.verifiedAgainstSource).map((p) => p.id)).toContain('minui');
     expect(getPlatform('garlicos1').verifiedAgainstSource).toBe(false);
     expect(() => getPlatform('nope')).toThrow(UnknownPlatformError);

@@ -1,7 +1,9 @@
 /**
  * Files that are never saves, wherever they appear: AppleDouble `._*` files, `.DS_Store`,
  * `Thumbs.db`, backups, temporary files, configuration files and images. The lists are data
- * (`sync_tables.ignore`) so every client ignores the same names.
+ * (`sync_tables.ignore`) so every client ignores the same names. `not-portable` holds files that
+ * look like saves but are not portable game data (RetroArch `.ldci`, FinalBurn Neo `.fs`, MAME
+ * `.hi`, `.bak_<time>` backups); the data's `notes` say why for each.
  */
 import { layouts, type RawIgnoreRule } from './data.js';
 
@@ -14,6 +16,7 @@ interface Rule {
   prefixes: string[];
   suffixes: string[];
   dirs: Set<string>;
+  infixes: string[];
 }
 
 let rules: Rule[] | undefined;
@@ -27,6 +30,7 @@ function load(): Rule[] {
       prefixes: r.prefixes ?? [],
       suffixes: (r.suffixes ?? []).map((s) => s.toLowerCase()),
       dirs: new Set((r.dirs ?? []).map((d) => d.toLowerCase())),
+      infixes: (r.infixes ?? []).map((s) => s.toLowerCase()),
     }));
   return rules;
 }
@@ -41,6 +45,7 @@ export function ignoreReason(path: string): IgnoreReason | null {
     if (r.names.has(lower)) return r.reason;
     if (r.prefixes.some((p) => name.startsWith(p))) return r.reason;
     if (r.suffixes.some((s) => lower.endsWith(s))) return r.reason;
+    if (r.infixes.some((s) => lower.includes(s))) return r.reason;
     if (folders.some((f) => r.dirs.has(f))) return r.reason;
   }
   return null;

@@ -5,7 +5,7 @@
 import { InvalidSaveKeyError, parseSaveKey, type SaveKey } from '../key/save-key.js';
 import type { FileSystem } from './fs.js';
 import { stateSuffix } from './names.js';
-import { basename, dirname, isInside, joinPath, underRoot } from './paths.js';
+import { basename, dirname, isInside, joinPath, segmentsBelow, underRoot } from './paths.js';
 import { resolveProfile, type DirLayout, type Profile } from './profile.js';
 import { RomIndex, type RomHit } from './roms.js';
 import { sameFamily } from './systems.js';
@@ -97,7 +97,14 @@ export function placeKey(platform: string | Profile, key: string, opts: PlaceOpt
     throw err;
   }
   const isState = parsed.kind.type === 'state';
-  const layout = chooseLayout(isState ? profile.states : profile.saves, opts.fs, profile.romRoots);
+  const roms = opts.roms ?? (opts.fs ? RomIndex.forProfile(opts.fs, profile) : undefined);
+  const rom = findRom(roms, parsed);
+  const list = isState ? profile.states : profile.saves;
+  // <card>/saves_RA/…: the save goes on the card that holds the ROM.
+  const onRomCard = rom
+    ? list.find((l) => l.placeable && l.folders.includes('rompath') && l.dir !== null && isInside(dirname(l.dir), rom.path, profile.pathStyle))
+    : undefined;
+  const layout = onRomCard ?? chooseLayout(list, opts.fs, profile.romRoots);
   if (!layout) throw new PlacementError('no-folder', `${profile.platform.id} has no ${isState ? 'state' : 'save'} folder`);
 
   const prefix = profile.stateCorePrefix;
@@ -113,8 +120,6 @@ export function placeKey(platform: string | Profile, key: string, opts: PlaceOpt
     }
   }
 
-  const roms = opts.roms ?? (opts.fs ? new RomIndex(opts.fs, profile.romRoots) : undefined);
-  const rom = findRom(roms, parsed);
   const systemFolder = profile.systemFolders[parsed.system] ?? parsed.system;
   const folders: string[] = [];
   for (const level of layout.folders) {
@@ -122,6 +127,10 @@ export function placeKey(platform: string | Profile, key: string, opts: PlaceOpt
       const c = core ?? profile.cores[parsed.system];
       if (!c) throw new PlacementError('no-core', `no core is set for ${parsed.system} on ${profile.platform.id}`);
       folders.push(c);
+    } else if (level === 'rompath') {
+      const card = dirname(layout.dir ?? '/');
+      const romDir = rom ? dirname(rom.path) : joinPath(profile.romRoots.find((r) => isInside(card, r, profile.pathStyle)) ?? joinPath(card, 'Roms'), systemFolder);
+      folders.push(...(segmentsBelow(card, joinPath(romDir, 'x'), profile.pathStyle) ?? [systemFolder, 'x']).slice(0, -1));
     } else if (level === 'content') {
       folders.push(rom ? basename(dirname(rom.path)) : systemFolder);
     } else if (level === 'system') {

@@ -8,6 +8,7 @@ import { expandTemplate, normalizePath, type PathStyle } from './paths.js';
 import { getPlatform, rawPlatform, type PlatformInfo } from './platforms.js';
 import { retroArchDir, type RetroArchSettings } from './retroarch-cfg.js';
 import { tables } from './tables.js';
+import { normalizeName } from '../key/save-key.js';
 
 /** Where one kind of file (battery saves or states) lives. */
 export interface DirLayout {
@@ -32,6 +33,8 @@ export interface DirLayout {
   placeable: boolean;
   /** Prefer this layout for writing (false for aliases of the same folder). */
   primary: boolean;
+  /** The folder is on the card / volume (`{sd}`), so a card mounted on a PC holds it. */
+  onVolume: boolean;
 }
 
 export interface Profile {
@@ -49,6 +52,10 @@ export interface Profile {
   folderNames: 'es' | 'tags';
   /** Prefix of the state core names (MinUI/NextUI `minarch-`), or null for RetroArch states. */
   stateCorePrefix: string | null;
+  /** This platform's own system folder names (folded name → system), tried before the shared tables. */
+  folderSystems: ReadonlyMap<string, string>;
+  /** Folders holding RetroArch playlists (device paths), for ROM lookup. */
+  playlists: string[];
 }
 
 /** What a user (or detection) can set for a device; everything is optional. */
@@ -64,6 +71,10 @@ export interface ProfileOptions {
   stateDir?: string;
   /** Replace the ROM roots. */
   romRoots?: readonly string[];
+  /** ROM roots the user adds (config, `--rom-root`): searched first, before the platform's own. */
+  extraRomRoots?: readonly string[];
+  /** More folders with RetroArch playlists. */
+  playlists?: readonly string[];
   /** Core per system (`{ gba: 'mGBA' }`). */
   cores?: Readonly<Record<string, string>>;
   /** Folder name per system (`{ genesis: 'genesis' }`). */
@@ -100,6 +111,7 @@ function toLayouts(
     compressed: raw.compressed ?? false,
     autoLoad: raw.auto_load ?? false,
     placeable: raw.legacy !== true,
+    onVolume: raw.in_content_dir === true || raw.dir === undefined || raw.dir.includes('{sd}'),
   };
   if (raw.in_content_dir || raw.dir === undefined) return [{ ...base, dir: null, primary: raw.alias !== true }];
   return expandAll(raw.dir, vars, volumes).map((dir, i) => ({
@@ -109,8 +121,19 @@ function toLayouts(
   }));
 }
 
-/** Applies retroarch.cfg settings to a RetroArch-governed layout. */
-function applyRetroArch(l: DirLayout, s: RetroArchSettings, vars: Record<string, string | undefined>, style: PathStyle): DirLayout {
+/** True when retroarch.cfg says how this kind of file is sorted (then RetroArch's old flat default does not apply). */
+function sortIsSet(kind: 'saves' | 'states', s: RetroArchSettings): boolean {
+  return kind === 'saves'
+    ? s.sortSavefilesByCore !== undefined || s.sortSavefilesByContent !== undefined || s.savefilesInContentDir !== undefined
+    : s.sortSavestatesByCore !== undefined || s.sortSavestatesByContent !== undefined || s.savestatesInContentDir !== undefined;
+}
+
+/**
+ * Applies retroarch.cfg settings to a RetroArch-governed layout: RetroArch's own rule,
+ * `savefile_dir[/<content dir>][/<core library name>]` (content first, then core), or next to
+ * the ROM. `keepFolders` (RetroArch's pre-1.16 flat default) takes the folder but not the sorting.
+ */
+function applyRetroArch(l: DirLayout, s: RetroArchSettings, vars: Record<string, string | undefined>, style: PathStyle, keepFolders = false): DirLayout {
   const saves = l.kind === 'saves';
   const dir = saves ? s.savefileDirectory : s.savestateDirectory;
   const byCore = saves ? s.sortSavefilesByCore : s.sortSavestatesByCore;
@@ -119,12 +142,12 @@ function applyRetroArch(l: DirLayout, s: RetroArchSettings, vars: Record<string,
   const compressed = saves ? s.saveFileCompression : s.savestateFileCompression;
   const out = { ...l };
   if (dir !== undefined) out.dir = normalizePath(retroArchDir(dir, vars), style);
-  if (l.folders.every((f) => f === 'core' || f === 'content')) {
+  if (!keepFolders && l.folders.every((f) => f === 'core' || f === 'content')) {
     const content = byContent ?? l.folders.includes('content');
     const core = byCore ?? l.folders.includes('core');
     out.folders = [...(content ? (['content'] as const) : []), ...(core ? (['core'] as const) : [])];
   }
-  if (inContent !== undefined && (inContent || out.dir !== null)) out.inContentDir = inContent;
+  if (!keepFolders && inContent !== undefined && (inContent || out.dir !== null)) out.inContentDir = inContent;
   if (!out.inContentDir && out.dir === null) out.inContentDir = true; // no folder known: stay next to the ROM
   if (compressed !== undefined) out.compressed = compressed;
   if (!saves && s.savestateAutoLoad !== undefined) out.autoLoad = s.savestateAutoLoad;
@@ -152,9 +175,13 @@ export function resolveProfile(platformId: string, options: ProfileOptions = {})
   if (stf && rawStates[0]) Object.assign(rawStates[0], { naming: stf.naming, compressed: stf.compressed });
 
   const build = (kind: 'saves' | 'states', entries: RawDirEntry[]) =>
-    entries.flatMap((e) =>
-      toLayouts(kind, e, vars, sync.volumes, style).map((l) => (e.retroarch ? applyRetroArch(l, ra, vars, style) : l)),
-    );
+    entries
+      .filter((e) => !(e.retroarch_before !== undefined && sortIsSet(kind, ra)))
+      .flatMap((e) =>
+        toLayouts(kind, e, vars, sync.volumes, style).map((l) =>
+          e.retroarch ? applyRetroArch(l, ra, vars, style, e.retroarch_before !== undefined) : l,
+        ),
+      );
   const saves = build('saves', rawSaves);
   const states = build('states', rawStates);
   const override = (list: DirLayout[], dir: string | undefined, compress: boolean | undefined) => {
@@ -165,17 +192,28 @@ export function resolveProfile(platformId: string, options: ProfileOptions = {})
   override(saves, options.saveDir, options.compressSaves);
   override(states, options.stateDir, options.compressStates);
 
-  const romRoots = options.romRoots
-    ? options.romRoots.map((r) => normalizePath(r, style))
-    : [
-        ...sync.rom_roots.flatMap((r) => expandAll(r, vars, sync.volumes)),
-        ...(ra.contentDirectory ? [retroArchDir(ra.contentDirectory, vars)] : []),
-      ].map((r) => normalizePath(r, style));
+  const romRoots = [
+    ...(options.extraRomRoots ?? []),
+    ...(options.romRoots ?? [
+      ...sync.rom_roots.flatMap((r) => expandAll(r, vars, sync.volumes)),
+      ...(ra.contentDirectory ? [retroArchDir(ra.contentDirectory, vars)] : []),
+    ]),
+  ].map((r) => normalizePath(r, style));
 
   const folderNames = sync.folder_names;
   const systemFolders: Record<string, string> = {};
   for (const system of t.systems) systemFolders[system] = t.folderName[folderNames].get(system) ?? system;
-  Object.assign(systemFolders, options.systemFolders ?? {});
+  Object.assign(systemFolders, sync.system_folders ?? {}, options.systemFolders ?? {});
+  const folderSystems = new Map<string, string>();
+  for (const [system, folder] of Object.entries({ ...(sync.system_folders ?? {}), ...(options.systemFolders ?? {}) })) {
+    folderSystems.set(normalizeName(folder), system);
+  }
+  const playlists = [
+    ...(ra.playlistDirectory ? [retroArchDir(ra.playlistDirectory, vars)] : []),
+    ...(ra.contentHistoryDirectory ? [retroArchDir(ra.contentHistoryDirectory, vars)] : []),
+    ...(options.playlists ?? []),
+    ...(sync.playlists ?? []).flatMap((p) => expandAll(p, vars, sync.volumes)),
+  ].map((p) => normalizePath(p, style));
 
   return {
     platform: getPlatform(platformId),
@@ -188,6 +226,8 @@ export function resolveProfile(platformId: string, options: ProfileOptions = {})
     systemFolders,
     folderNames,
     stateCorePrefix: sync.state_core_prefix ?? null,
+    folderSystems,
+    playlists: [...new Set(playlists)],
   };
 }
 

@@ -20,6 +20,9 @@ export interface RetroArchSettings {
   savestateAutoLoad?: boolean;
   /** `rgui_browser_directory`: where the user keeps ROMs (used as a ROM root). */
   contentDirectory?: string;
+  /** `playlist_directory` and `content_history_directory`: where RetroArch's playlists are. */
+  playlistDirectory?: string;
+  contentHistoryDirectory?: string;
 }
 
 const KEYS: Record<string, keyof RetroArchSettings> = {
@@ -35,6 +38,8 @@ const KEYS: Record<string, keyof RetroArchSettings> = {
   savestate_file_compression: 'savestateFileCompression',
   savestate_auto_load: 'savestateAutoLoad',
   rgui_browser_directory: 'contentDirectory',
+  playlist_directory: 'playlistDirectory',
+  content_history_directory: 'contentHistoryDirectory',
 };
 
 /** Parses `key = "value"` lines; later lines win, as in RetroArch. Unknown keys are skipped. */

@@ -8,6 +8,7 @@ import type { FileSystem } from './fs.js';
 import { ignoreReason } from './ignore.js';
 import { classifyFile, extensionOf } from './names.js';
 import { basename, dirname, joinPath, segmentsBelow } from './paths.js';
+import { playlistRoms } from './playlists.js';
 import { systemForExtension, systemsForFolder } from './systems.js';
 
 export interface RomHit {
@@ -52,7 +53,13 @@ export class RomIndex {
   constructor(
     private readonly fs: FileSystem,
     private readonly roots: readonly string[],
+    private readonly playlists: readonly string[] = [],
   ) {}
+
+  /** The index for a device with this profile: its ROM roots (user roots first) and RetroArch playlists. */
+  static forProfile(fs: FileSystem, profile: { romRoots: readonly string[]; playlists?: readonly string[] }): RomIndex {
+    return new RomIndex(fs, profile.romRoots, profile.playlists ?? []);
+  }
 
   /** ROMs whose name without extension equals `game` (compared NFC, case-folded, whitespace collapsed). */
   find(game: string): RomHit[] {
@@ -87,6 +94,12 @@ export class RomIndex {
       }
     };
     for (const root of this.roots) walk(root, root, 1);
+    // Playlists name ROMs wherever they are, with the system their database says.
+    for (const hit of playlistRoms(this.fs, this.playlists)) {
+      const key = normalizeName(hit.stem);
+      const known = map.get(key) ?? [];
+      if (!known.some((h) => h.path === hit.path && h.system === hit.system)) map.set(key, [...known, hit]);
+    }
     return map;
   }
 }

@@ -43,6 +43,7 @@ interface DetectCase {
   platform: string | null;
   device_type?: string;
   save_roots?: string[];
+  state_roots?: string[];
   save_folders?: string[];
 }
 interface Vectors {
@@ -150,6 +151,7 @@ describe('detect vectors', () => {
       expect(got?.platform).toBe(c.platform);
       if (c.device_type) expect(got?.deviceType).toBe(c.device_type);
       if (c.save_roots) expect(got?.saveRoots).toEqual(c.save_roots);
+      if (c.state_roots) expect(got?.stateRoots).toEqual(c.state_roots);
       if (c.save_folders) expect(got?.profile.saves[0]?.folders).toEqual(c.save_folders);
     },
   );
