@@ -14,11 +14,36 @@ import {
 import { UsageError, type OptionSpec, type Values } from './command.js';
 import type { Io } from './io.js';
 
+/** `--rom-root DIR` (repeatable): where the user keeps ROMs, searched before the platform's own ROM folders. */
+export const ROM_ROOT_OPTION: OptionSpec = { 'rom-root': { type: 'string', multiple: true } };
+
 export const DEVICE_OPTIONS: OptionSpec = {
   platform: { type: 'string', short: 'p' },
   root: { type: 'string', short: 'r' },
   json: { type: 'boolean' },
+  ...ROM_ROOT_OPTION,
 };
+
+/** The `--rom-root` values as absolute host folders (each must exist). */
+export function romRootsOption(values: Values, io: Io): string[] {
+  const given = values['rom-root'];
+  const list = Array.isArray(given) ? given : typeof given === 'string' ? [given] : [];
+  return list.map((r) => {
+    const abs = /^[A-Za-z]:[\\/]/.test(r) ? r : resolve(io.cwd, r);
+    if (io.fs.stat(abs)?.type !== 'dir') throw new UsageError(`--rom-root ${abs} is not a folder`);
+    return abs.replace(/\\/g, '/');
+  });
+}
+
+/** Host ROM roots as the device sees them: below `root` they become device paths; elsewhere they are refused. */
+export function romRootsOnDevice(root: string | undefined, hostRoots: readonly string[]): string[] {
+  return hostRoots.map((h) => {
+    if (root === undefined) return h;
+    const rel = relative(root, h);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new UsageError(`--rom-root ${h} is outside --root ${root}`);
+    return `/${rel.split(/[\\/]/).join('/')}`;
+  });
+}
 
 /** Nothing on the device matched a known platform. */
 export class NotDetectedError extends Error {
@@ -61,7 +86,12 @@ export function openDevice(values: Values, io: Io): Device {
     }
   }
   const fs = rootedFs(io.fs, root);
-  const detection = detectPlatform(fs, { vars: machineVars(io), ...(platform ? { platform } : {}) });
+  const extraRomRoots = romRootsOnDevice(root, romRootsOption(values, io));
+  const detection = detectPlatform(fs, {
+    vars: machineVars(io),
+    ...(platform ? { platform } : {}),
+    ...(extraRomRoots.length ? { profile: { extraRomRoots } } : {}),
+  });
   if (!detection) throw new NotDetectedError(root);
   return { root, fs, detection };
 }

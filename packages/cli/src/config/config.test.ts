@@ -12,6 +12,7 @@ const config = {
   platform: 'retroarch_linux',
   roots: ['/'],
   vars: {},
+  romRoots: [],
   backups: { maxEntries: 10, maxAgeDays: 7 },
   rescanSeconds: 300,
   pairedAt: '2026-11-25T00:00:00.000Z',

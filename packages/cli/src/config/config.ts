@@ -15,6 +15,8 @@ export const configSchema = z.object({
   roots: z.array(z.string().min(1)).min(1),
   /** Path variables for desktop layouts (home, config, retroarch, emulation). */
   vars: z.record(z.string(), z.string()).default({}),
+  /** Folders with the user's ROMs (host paths): tell the system of saves in flat or multi-system folders. */
+  romRoots: z.array(z.string().min(1)).default([]),
   backups: z.object({ maxEntries: z.number().int().min(1), maxAgeDays: z.number().min(0) }).default({ maxEntries: 200, maxAgeDays: 30 }),
   /** Seconds between full rescans in the daemon (the safety net under the watcher). */
   rescanSeconds: z.number().int().min(5).default(300),

@@ -63,16 +63,25 @@ export function devicePathOf(root: string, hostPath: string): string | null {
   return h.slice(r.length);
 }
 
-export function profileFor(platform: string, root: string, vars: Readonly<Record<string, string>>): Profile {
+/** The profile of this device; `romRoots` (host paths, the user's) are searched before the platform's ROM folders. */
+export function profileFor(platform: string, root: string, vars: Readonly<Record<string, string>>, romRoots: readonly string[] = []): Profile {
   const fs = rootedFs(nodeIdentityFs, root);
-  return detectPlatform(fs, { platform, vars })?.profile ?? resolveProfile(platform, { vars });
+  const extraRomRoots = romRoots.map((r) => devicePathOf(root, toPosix(r)) ?? toPosix(r));
+  return (
+    detectPlatform(fs, { platform, vars, profile: { extraRomRoots } })?.profile ?? resolveProfile(platform, { vars, extraRomRoots })
+  );
 }
 
-export function deviceLayout(platform: string, roots: readonly string[], vars: Readonly<Record<string, string>> = {}): DeviceLayout {
+export function deviceLayout(
+  platform: string,
+  roots: readonly string[],
+  vars: Readonly<Record<string, string>> = {},
+  romRoots: readonly string[] = [],
+): DeviceLayout {
   const root = roots[0] ?? '/';
-  const profile = profileFor(platform, root, vars);
+  const profile = profileFor(platform, root, vars, romRoots);
   const fs = rootedFs(nodeIdentityFs, root);
-  let roms = new RomIndex(fs, profile.romRoots);
+  let roms = RomIndex.forProfile(fs, profile);
   const folders = scanRoots(profile);
   const nextToRoms = [...profile.saves, ...profile.states].some((l) => l.inContentDir);
   const writeRoots = [...new Set([...folders.saves, ...folders.states, ...(nextToRoms ? folders.roms : [])])].map((d) => underRoot(root, d));
@@ -86,7 +95,7 @@ export function deviceLayout(platform: string, roots: readonly string[], vars: R
       return dirs.filter((d) => nodeIdentityFs.stat(d)?.type === 'dir');
     },
     beginScan() {
-      roms = new RomIndex(fs, profile.romRoots);
+      roms = RomIndex.forProfile(fs, profile);
     },
     identify(hostPath, size) {
       const devicePath = devicePathOf(root, hostPath);

@@ -25,6 +25,8 @@ export interface SessionOptions {
   echo?: (level: Level, message: string) => void;
   progress?: (label: string, total: number) => Progress | undefined;
   hooks?: EngineHooks;
+  /** ROM roots given on the command line (`--rom-root`, host paths), over config.json's. */
+  romRoots?: readonly string[];
 }
 
 export async function openSession(options: SessionOptions = {}): Promise<Session> {
@@ -34,7 +36,7 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
   const state = await SyncState.load(paths.state);
   const remote = httpRemote({ server: config.server, apiKey: config.apiKey, deviceId: config.deviceId, platform: config.platform });
   const deps: EngineDeps = {
-    layout: deviceLayout(config.platform, config.roots, config.vars),
+    layout: deviceLayout(config.platform, config.roots, config.vars, [...(options.romRoots ?? []), ...config.romRoots]),
     files: nodeFiles(),
     remote,
     state,

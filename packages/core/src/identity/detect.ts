@@ -133,7 +133,8 @@ function readNextUi(fs: FileSystem, path: string | null) {
  */
 export function detectPlatform(fs: FileSystem, opts: DetectOptions = {}): Detection | null {
   const order = opts.platform ? [opts.platform] : layouts().sync_tables.detection_order;
-  const baseVars: Record<string, string | undefined> = { ...layouts().sync_tables.default_vars, ...opts.vars };
+  const given = Object.fromEntries(Object.entries(opts.vars ?? {}).filter((e) => e[1] !== undefined));
+  const baseVars: Record<string, string | undefined> = { ...layouts().sync_tables.default_vars, ...given };
   const candidates = [false, true].flatMap((card) => order.map((id) => ({ id, card })));
   for (const { id, card } of candidates) {
     const p = rawPlatform(id);

@@ -4,18 +4,19 @@ import { Daemon } from '../../daemon/daemon.js';
 import { explain } from '../../session/errors.js';
 import { acquireLock, type Lock } from '../../session/lock.js';
 import { openSession } from '../../session/open.js';
+import { ROM_ROOT_OPTION, romRootsOption } from '../../cli/device.js';
 
 export const command: Command = {
   name: 'daemon',
   summary: 'watch the save folders and keep syncing (foreground)',
-  usage: `usage: retrosync daemon [--poll] [--json] [--debounce MS]
+  usage: `usage: retrosync daemon [--poll] [--json] [--debounce MS] [--rom-root DIR]...
 
 Watches the save folders (2 s after a file stops changing it is uploaded), listens for changes
 from other devices, rescans periodically and sends a heartbeat every minute. Stop with Ctrl-C.
   --poll          poll the folders instead of using file-system events (network shares, odd mounts)
   --json          print one JSON object per event on stdout (noticed, pass, ready)
   --debounce MS   wait this long after the last change of a file (default 2000)`,
-  options: { poll: { type: 'boolean' }, json: { type: 'boolean' }, debounce: { type: 'string' } },
+  options: { poll: { type: 'boolean' }, json: { type: 'boolean' }, debounce: { type: 'string' }, ...ROM_ROOT_OPTION },
   async run(values, _pos, io) {
     const debounceMs = values.debounce === undefined ? 2000 : Number(values.debounce);
     if (!Number.isFinite(debounceMs) || debounceMs < 0) throw new UsageError('--debounce takes milliseconds');
@@ -23,7 +24,7 @@ from other devices, rescans periodically and sends a heartbeat every minute. Sto
     let session;
     let lock: Lock;
     try {
-      session = await openSession({ env: io.env as NodeJS.ProcessEnv, echo: (level, m) => (level === 'debug' && !io.env.RETROSYNC_DEBUG ? undefined : io.err(m)) });
+      session = await openSession({ env: io.env as NodeJS.ProcessEnv, romRoots: romRootsOption(values, io), echo: (level, m) => (level === 'debug' && !io.env.RETROSYNC_DEBUG ? undefined : io.err(m)) });
       lock = await acquireLock(session.paths.home);
     } catch (err) {
       io.err(`retrosync daemon: ${explain(err).message}`);

@@ -8,7 +8,7 @@ import { EXIT, type Command } from '../../cli/command.js';
 import { DEVICE_OPTIONS, openDevice } from '../../cli/device.js';
 import { detectionReport, formatReport } from './report.js';
 
-const usage = `usage: retrosync detect [--root DIR] [--platform ID] [--json]
+const usage = `usage: retrosync detect [--root DIR] [--platform ID] [--rom-root DIR]... [--json]
 
 Prints the detected platform, device type and save / state / ROM roots.
   -r, --root DIR     detect the device whose / is DIR (a copy of its card, a test folder)

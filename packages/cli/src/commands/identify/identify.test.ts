@@ -35,6 +35,41 @@ describe('retrosync identify', () => {
     ]);
   });
 
+  test('--rom-root: a ROM folder of the user tells the system of a save in a flat RetroArch folder', async () => {
+    const CFG = '/home/user/.config/retroarch';
+    const files = {
+      [`${CFG}/retroarch.cfg`]: 'sort_savefiles_enable = "false"\n',
+      [`${CFG}/saves/Pokemon Emerald.srm`]: 'x',
+      '/home/user/Games/Handhelds/Pokemon Emerald.gba': '',
+    };
+    const without = fakeIo(files);
+    expect(await run(['identify', `${CFG}/saves/Pokemon Emerald.srm`], without)).toBe(0);
+    expect(without.stdout).toEqual([`-\t${CFG}/saves/Pokemon Emerald.srm`]);
+    expect(without.stderr.join('\n')).toMatch(/ambiguous.*no ROM named "Pokemon Emerald" found/);
+
+    const io = fakeIo(files);
+    expect(await run(['identify', '--rom-root', '/home/user/Games', `${CFG}/saves/Pokemon Emerald.srm`], io)).toBe(0);
+    expect(io.stdout).toEqual([`gba/Pokemon Emerald/battery\t${CFG}/saves/Pokemon Emerald.srm`]);
+
+    // A relative --rom-root is read from the current folder (/ in the fake io).
+    const rel = fakeIo(files);
+    expect(await run(['identify', '--rom-root', 'home/user/Games', '--json', `${CFG}/saves/Pokemon Emerald.srm`], rel)).toBe(0);
+    expect(JSON.parse(rel.stdout.join('\n'))).toEqual([expect.objectContaining({ key: 'gba/Pokemon Emerald/battery', evidence: 'rom' })]);
+  });
+
+  test('--rom-root with --root: below the root it is a device folder; outside it, or missing, is a usage error', async () => {
+    const files = ['/sd/mnt/SDCARD/.tmp_update/onionVersion/version.txt', '/sd/mnt/SDCARD/My Games/Tetris.gb'];
+    const io = fakeIo(files);
+    expect(await run(['identify', '--root', '/sd', '--rom-root', '/sd/mnt/SDCARD/My Games', `${ONION}/mGBA/Tetris.srm`], io)).toBe(0);
+    expect(io.stdout).toEqual([`gb/Tetris/battery\t${ONION}/mGBA/Tetris.srm`]);
+    const outside = fakeIo([...files, '/elsewhere/roms/x.gb']);
+    expect(await run(['identify', '--root', '/sd', '--rom-root', '/elsewhere/roms', `${ONION}/mGBA/Tetris.srm`], outside)).toBe(64);
+    expect(outside.stderr.join('\n')).toMatch(/outside --root/);
+    const missing = fakeIo(files);
+    expect(await run(['identify', '--root', '/sd', '--rom-root', '/sd/nope', `${ONION}/mGBA/Tetris.srm`], missing)).toBe(64);
+    expect(missing.stderr.join('\n')).toMatch(/is not a folder/);
+  });
+
   test('usage errors exit 64', async () => {
     const io = fakeIo();
     expect(await run(['identify', '--platform', 'onion'], io)).toBe(64);

@@ -8,11 +8,13 @@ import { identifyPath, RomIndex, type Identification } from '@retrosync/core';
 import { EXIT, UsageError, type Command } from '../../cli/command.js';
 import { DEVICE_OPTIONS, openDevice, toDevicePath } from '../../cli/device.js';
 
-const usage = `usage: retrosync identify [--platform ID] [--root DIR] [--json] PATH...
+const usage = `usage: retrosync identify [--platform ID] [--root DIR] [--rom-root DIR]... [--json] PATH...
 
 Prints "<save key>\\t<path>" for each PATH ("-" when it is not a save).
   -p, --platform ID  platform the paths come from (default: detected)
   -r, --root DIR     read the device's files under DIR as if DIR were /
+      --rom-root DIR where your ROMs are (repeatable): tells the system of saves in flat or
+                     multi-system folders (added to rom roots in config.json)
       --json         print the full result of each path as JSON`;
 
 function note(id: Identification): string | null {
@@ -31,7 +33,7 @@ export const command: Command = {
     if (paths.length === 0) throw new UsageError('name at least one path');
     const device = openDevice(values, io);
     const { profile } = device.detection;
-    const roms = new RomIndex(device.fs, profile.romRoots);
+    const roms = RomIndex.forProfile(device.fs, profile);
     const results = paths.map((given) => {
       const id = identifyPath(profile, toDevicePath(device, given, io), { fs: device.fs, roms });
       return { given, id };

@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import { createApiClient, deviceRoutes } from '@retrosync/api';
 import { EXIT, UsageError, type Command } from '../../cli/command.js';
-import { machineVars, openDevice } from '../../cli/device.js';
+import { machineVars, openDevice, ROM_ROOT_OPTION, romRootsOption } from '../../cli/device.js';
 import { loadConfig, saveConfig, NotPairedError } from '../../config/config.js';
 import { homePaths } from '../../config/home.js';
 import { explain } from '../../session/errors.js';
@@ -35,6 +35,7 @@ export const command: Command = {
     root: { type: 'string', short: 'r' },
     'show-code': { type: 'boolean' },
     json: { type: 'boolean' },
+    ...ROM_ROOT_OPTION,
   },
   async run(values, positionals, io) {
     const server = typeof values.server === 'string' ? values.server.replace(/\/+$/, '') : undefined;
@@ -73,6 +74,7 @@ export const command: Command = {
       platform: device.detection.platform,
       roots: [device.root ?? '/'], // '/': this machine (device paths are host paths, also C:/… on Windows)
       vars,
+      romRoots: romRootsOption(values, io),
       backups: { maxEntries: 200, maxAgeDays: 30 },
       rescanSeconds: 300,
       pairedAt: new Date().toISOString(),

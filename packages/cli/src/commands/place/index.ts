@@ -6,7 +6,7 @@ import { placeKey, PlacementError, RomIndex } from '@retrosync/core';
 import { EXIT, UsageError, type Command } from '../../cli/command.js';
 import { DEVICE_OPTIONS, openDevice } from '../../cli/device.js';
 
-const usage = `usage: retrosync place [--platform ID] [--root DIR] [--json] KEY...
+const usage = `usage: retrosync place [--platform ID] [--root DIR] [--rom-root DIR]... [--json] KEY...
 
 Prints the path where the platform keeps each save KEY (<system>/<game>/<kind>).
   -p, --platform ID  platform to place on (default: detected)
@@ -22,7 +22,7 @@ export const command: Command = {
     if (keys.length === 0) throw new UsageError('name at least one save key');
     const device = openDevice(values, io);
     const { profile } = device.detection;
-    const roms = new RomIndex(device.fs, profile.romRoots);
+    const roms = RomIndex.forProfile(device.fs, profile);
     const opts = { fs: device.fs, roms, ...(device.root !== undefined ? { root: device.root } : {}) };
     let code: number = EXIT.ok;
     const results: unknown[] = [];

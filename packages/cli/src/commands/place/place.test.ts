@@ -26,7 +26,7 @@ describe('retrosync place', () => {
     const io = fakeIo();
     await run(['place', '-p', 'garlicos2', '--json', 'gba/Zelda/battery'], io);
     expect(JSON.parse(io.stdout.join('\n'))).toEqual([
-      expect.objectContaining({ path: '/media/RetroArch/saves/GBA/Zelda.srm', compress: true }),
+      expect.objectContaining({ path: '/media/RetroArch/saves/Game Boy Advance/Zelda.srm', compress: true }),
     ]);
   });
 });

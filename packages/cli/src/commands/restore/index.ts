@@ -9,12 +9,13 @@ import { sha256Hex } from '../../engine/scan.js';
 import { explain } from '../../session/errors.js';
 import { acquireLock, LockedError } from '../../session/lock.js';
 import { openSession } from '../../session/open.js';
+import { ROM_ROOT_OPTION, romRootsOption } from '../../cli/device.js';
 
 export const command: Command = {
   name: 'restore',
   summary: 'make an older version of a save current again, everywhere',
-  usage: 'usage: retrosync restore KEY --version N [--json]\n\nSee the versions with retrosync history KEY.',
-  options: { version: { type: 'string' }, json: { type: 'boolean' } },
+  usage: 'usage: retrosync restore KEY --version N [--json] [--rom-root DIR]...\n\nSee the versions with retrosync history KEY.',
+  options: { version: { type: 'string' }, json: { type: 'boolean' }, ...ROM_ROOT_OPTION },
   async run(values, pos, io) {
     const key = pos[0];
     const version = Number(values.version);
@@ -22,7 +23,7 @@ export const command: Command = {
     if (!Number.isInteger(version) || version < 1) throw new UsageError('--version N is required (see retrosync history KEY)');
     let server: string | undefined;
     try {
-      const { deps, config, paths } = await openSession({ env: io.env as NodeJS.ProcessEnv, echo: (l, m) => (l === 'debug' ? undefined : io.err(m)) });
+      const { deps, config, paths } = await openSession({ env: io.env as NodeJS.ProcessEnv, romRoots: romRootsOption(values, io), echo: (l, m) => (l === 'debug' ? undefined : io.err(m)) });
       server = config.server;
       const old = await deps.remote.download(key, version);
       const { head } = await deps.remote.versions(key);

@@ -2,17 +2,18 @@
 import { EXIT, type Command } from '../../cli/command.js';
 import { explain } from '../../session/errors.js';
 import { openSession } from '../../session/open.js';
+import { ROM_ROOT_OPTION, romRootsOption } from '../../cli/device.js';
 import { findPending } from './pending.js';
 
 export const command: Command = {
   name: 'status',
   summary: 'show the paired server, last sync, pending work and conflicts',
-  usage: 'usage: retrosync status [--json]',
-  options: { json: { type: 'boolean' } },
+  usage: 'usage: retrosync status [--json] [--rom-root DIR]...\n\n  --rom-root DIR  where your ROMs are (repeatable; added to romRoots in config.json): tells the system of saves in flat or multi-system folders',
+  options: { json: { type: 'boolean' }, ...ROM_ROOT_OPTION },
   async run(values, _pos, io) {
     let session;
     try {
-      session = await openSession({ env: io.env as NodeJS.ProcessEnv });
+      session = await openSession({ env: io.env as NodeJS.ProcessEnv, romRoots: romRootsOption(values, io) });
     } catch (err) {
       io.err(`retrosync status: ${explain(err).message}`);
       return EXIT.failure;

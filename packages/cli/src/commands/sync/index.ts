@@ -4,18 +4,20 @@ import { syncPass } from '../../engine/engine.js';
 import { explain, EXIT_TEMPFAIL } from '../../session/errors.js';
 import { acquireLock } from '../../session/lock.js';
 import { openSession } from '../../session/open.js';
+import { ROM_ROOT_OPTION, romRootsOption } from '../../cli/device.js';
 import { terminalProgress } from '../../session/progress.js';
 
 export const command: Command = {
   name: 'sync',
   summary: 'sync once now (exit status tells whether everything synced)',
-  usage: 'usage: retrosync sync [--json] [--quiet]\n\nScans the save folders, uploads what changed, downloads what changed elsewhere.\nExit: 0 all synced, 1 some saves failed (see retrosync log), 75 server unreachable or\nanother retrosync process (the daemon) is syncing this device (try again later).',
-  options: { json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+  usage: 'usage: retrosync sync [--json] [--quiet] [--rom-root DIR]...\n\nScans the save folders, uploads what changed, downloads what changed elsewhere.\nExit: 0 all synced, 1 some saves failed (see retrosync log), 75 server unreachable or\nanother retrosync process (the daemon) is syncing this device (try again later).',
+  options: { json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, ...ROM_ROOT_OPTION },
   async run(values, _pos, io) {
     const json = values.json === true;
     let server: string | undefined;
     try {
       const session = await openSession({
+        romRoots: romRootsOption(values, io),
         env: io.env as NodeJS.ProcessEnv,
         progress: json ? undefined : terminalProgress(),
         ...(json || values.quiet ? {} : { echo: (level, m) => (level === 'debug' ? undefined : io.err(m)) }),
