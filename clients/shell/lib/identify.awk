@@ -59,7 +59,7 @@ function load_roms(   line, p, r, n, file, e, fs, j, hidden, i) {
     RP[j] = p; RF[j] = file; RSTM[j] = e == "" ? file : substr(file, 1, length(file) - length(e)); RR[j] = ROOTS[r]
     RD[j] = n > 1 ? SEG[1] : ""
     RY[j] = (("romext", e) in TB) ? TB["romext", e] : ""
-    if (RY[j] == "" && RD[j] != "") { fs = systems_for_folder(RD[j]); if (count(fs) == 1) RY[j] = fs }
+    if (RY[j] == "" && RD[j] != "") { fs = psys(RD[j]); if (count(fs) == 1) RY[j] = fs }
     RK[j] = fold(RSTM[j])
     RIDX[RK[j]] = (RK[j] in RIDX) ? RIDX[RK[j]] "," j : j
   }
@@ -98,7 +98,7 @@ function allowed(systems, cands,   a, n, i, out, c, cn, ca) {
 }
 
 # Sets DEC_SYS and DEC_EV, or DEC_SYS="" with DEC_CANDS/DEC_REASON.
-function resolve(cands, romext, game, path, incontent, size,   hint, named, only, fam, roms, n, i, fit, a, s, sizes, raw) {
+function resolve(cands, romext, game, besides, size,   hint, named, only, fam, roms, n, i, fit, a, s, sizes, raw) {
   raw = cands
   if (cands == "") cands = "*"
   hint = romext != "" && (("romext", romext) in TB) ? TB["romext", romext] : ""
@@ -108,7 +108,7 @@ function resolve(cands, romext, game, path, incontent, size,   hint, named, only
   fam = only != "" && (("family", only) in TB) && count(TB["family", only]) > 1
   if (only != "" && !fam) { DEC_SYS = only; DEC_EV = "folder"; return }
   roms = ""
-  if (incontent) { n = find_roms(game, dirname(path)); for (i = 1; i <= n; i++) roms = roms "," RY[HITS[i]] }
+  if (besides != "") { n = find_roms(game, besides); for (i = 1; i <= n; i++) roms = roms "," RY[HITS[i]] }
   n = find_roms(game, ""); for (i = 1; i <= n; i++) roms = roms "," RY[HITS[i]]
   roms = allowed(roms, cands)
   if (count(roms) == 1) { DEC_SYS = roms; DEC_EV = "rom"; return }
@@ -133,11 +133,16 @@ function locate(kind, path,   i, r, n, nf, fa) {
       for (r = 1; r <= NR_ROOTS; r++) if ((n = below(ROOTS[r], path)) >= 2) { LOC = i; LOC_F[1] = SEG[1]; LOC_NF = 1; return 1 }
     } else if (L[kind, i, "dir"] != "") {
       nf = split(L[kind, i, "folders"], fa, ",")
-      if ((n = below(L[kind, i, "dir"], path)) > 0 && n == nf + 1) { LOC = i; LOC_NF = nf; for (r = 1; r <= nf; r++) LOC_F[r] = SEG[r]; return 1 }
+      n = below(L[kind, i, "dir"], path)
+      if (n > 0 && L[kind, i, "folders"] == "rompath") { LOC = i; LOC_NF = n - 1; for (r = 1; r < n; r++) LOC_F[r] = SEG[r]; return 1 }
+      if (n > 0 && n == nf + 1) { LOC = i; LOC_NF = nf; for (r = 1; r <= nf; r++) LOC_F[r] = SEG[r]; return 1 }
     }
   }
   return 0
 }
+
+# The ROM folder a rompath layout mirrors: the card (parent of the layout's folder) plus the sub-folders.
+function rompath_dir(   d, i) { d = dirname(L[LOCK, LOC, "dir"]); for (i = 1; i <= LOC_NF; i++) d = d "/" LOC_F[i]; return norm_path(d) }
 
 function under_any(path,   k, i) {
   for (k = 1; k <= 2; k++) for (i = 1; i <= LN[KS2[k]]; i++)
@@ -155,7 +160,15 @@ function narrow(systems,   both, a, n, i) {
 
 function folder_evidence(kind,   fa, nf, i, lvl, name, dash) {
   EV_C = "*"; EV_CORE = ""
-  if (L[kind, LOC, "incontent"]) { narrow(systems_for_folder(LOC_F[1])); if (EV_C == "*") EV_C = ""; return }
+  if (L[kind, LOC, "incontent"]) { narrow(psys(LOC_F[1])); if (EV_C == "*") EV_C = ""; return }
+  if (L[kind, LOC, "folders"] == "rompath") {
+    # <card>/saves_RA/<ROM folder relative to the card>/: the system folder is the one below a ROM root.
+    name = LOC_NF ? LOC_F[LOC_NF] : ""
+    for (i = 1; i <= NR_ROOTS; i++) if (below(ROOTS[i], rompath_dir() "/x") >= 2) { name = SEG[1]; break }
+    if (name != "") narrow(psys(name))
+    if (EV_C == "*") EV_C = ""
+    return
+  }
   nf = split(L[kind, LOC, "folders"], fa, ",")
   for (i = 1; i <= nf; i++) {
     lvl = fa[i]; name = LOC_F[i]
@@ -165,7 +178,7 @@ function folder_evidence(kind,   fa, nf, i, lvl, name, dash) {
       dash = index(name, "-")
       EV_CORE = dash ? PREFIX substr(name, dash + 1) : ""
       narrow(systems_for_tag(dash ? substr(name, 1, dash - 1) : name))
-    } else narrow(systems_for_folder(name))
+    } else narrow(psys(name))
   }
   if (nf > 0 && EV_C == "*") EV_C = ""
   if (nf == 0) EV_C = "*"
@@ -181,11 +194,12 @@ function identify_line(mtime, size, host,   path, name, r, kind, minui, game, ro
   if (FC == "other") { out_other("ignored", under_any(path) ? "not-a-save-file" : "outside-save-folders", host); return }
   kind = FC == "state" ? "states" : "saves"
   if (!locate(kind, path)) { out_other("ignored", "outside-save-folders", host); return }
+  LOCK = kind
   if (FC == "state" && L[kind, LOC, "naming"] == "retroarch" && FC_NAMING != "retroarch") { out_other("ignored", "not-a-save-file", host); return }
   minui = has(L[kind, LOC, "folders"], "tag") || has(L[kind, LOC, "folders"], "tag-core")
   if (minui) { split_rom_ext(FC_STEM); game = SPLIT_GAME; romext = SPLIT_EXT } else { game = FC_STEM; romext = "" }
   folder_evidence(kind)
-  resolve(EV_C == "*" ? "" : EV_C, romext, game, path, L[kind, LOC, "incontent"], size)
+  resolve(EV_C == "*" ? "" : EV_C, romext, game, L[kind, LOC, "incontent"] ? dirname(path) : (L[kind, LOC, "folders"] == "rompath" ? rompath_dir() : ""), size)
   if (EV_C == "*") {}  # handled inside resolve: "" means any
   if (DEC_SYS == "") { out_other("ambiguous", DEC_CANDS, host); return }
   core = EV_CORE != "" ? EV_CORE : (FC == "state" && (DEC_SYS in CORE) ? CORE[DEC_SYS] : "")

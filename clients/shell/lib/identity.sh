@@ -12,7 +12,7 @@ rs_awk() {
   awk -v T="$RS_TABLES" -v MODE="$_m" -v P="${RS_PLATFORM:-}" -v ROOT="${RS_ROOT:-}" \
     -v VARS="${RS_VARS:-}" -v CORES="${RS_CORES:-}" -v ROMROOTS="${RS_ROMROOTS:-}" \
     -v SAVEDIR="${RS_SAVEDIR:-}" -v STATEDIR="${RS_STATEDIR:-}" -v RAFILE="${RS_RAFILE:-}" \
-    -v NXS="${RS_NXS:-}" -v NXT="${RS_NXT:-}" -v ROMS="${RS_ROMLIST:-}" -v ROMIDX="${RS_ROMIDX:-}" "$@" \
+    -v CARD="${RS_CARD:-}" -v NXS="${RS_NXS:-}" -v NXT="${RS_NXT:-}" -v ROMS="${RS_ROMLIST:-}" -v ROMIDX="${RS_ROMIDX:-}" "$@" \
     -f "$RS_DIR/lib/tables.awk" -f "$RS_DIR/lib/profile.awk" -f "$RS_DIR/lib/keys.awk" \
     -f "$RS_DIR/lib/identify.awk" -f "$RS_DIR/lib/place.awk"
 }
@@ -76,6 +76,8 @@ EOF
   if [ -z "$_vol" ] && [ "$(printf '%s\n' "$_vols" | grep -c .)" = 1 ]; then _vol=$_vols; fi
   if [ -z "$_vol" ] && { [ -z "$_want" ] || [ -n "${RS_PICK_VOLUME:-}" ]; }; then _vol=$(rs_pick_volume "$_p"); fi
   RS_VOLUME=$_vol
+  # A card mounted on a PC (marker found with the card at /) holds only the folders on the card.
+  RS_CARD=""; [ -n "$_found" ] && [ "$_vol" = / ] && RS_CARD=1
   case ";${RS_VARS:-};" in *";sd="*) ;; *) [ -n "$_vol" ] && RS_VARS="${RS_VARS:+$RS_VARS;}sd=$_vol" ;; esac
   rs_read_settings "$_p" "$_vol"
   RS_DEVICE_TYPE=$(rs_ptable "$_p" device_type)

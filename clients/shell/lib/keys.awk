@@ -90,6 +90,7 @@ function ignore_reason(path,   n, a, name, lname, i, j, v, t, dirs) {
     if (t == "name") { if (lname == v) return IGN_R[i] }
     else if (t == "prefix") { if (substr(name, 1, length(v)) == v) return IGN_R[i] }
     else if (t == "suffix") { if (length(lname) >= length(v) && substr(lname, length(lname) - length(v) + 1) == v) return IGN_R[i] }
+    else if (t == "infix") { if (index(lname, v)) return IGN_R[i] }
     else if (index(dirs, "/" v "/")) return IGN_R[i]
   }
   return ""

@@ -3,7 +3,9 @@
 
 function place_err(enc, code, msg) { print "err\t" enc "\t" code "\t" msg }
 
-function choose_layout(kind,   i, r) {
+function choose_layout(kind, rom,   i, r) {
+  # <card>/saves_RA/…: the save goes on the card that holds the ROM.
+  if (rom) for (i = 1; i <= LN[kind]; i++) if (L[kind, i, "placeable"] && L[kind, i, "folders"] == "rompath" && inside(dirname(L[kind, i, "dir"]), RP[rom])) return i
   for (i = 1; i <= LN[kind]; i++) if (L[kind, i, "placeable"]) {
     if (L[kind, i, "incontent"]) { for (r = 1; r <= NR_ROOTS; r++) if (exists_dir(ROOTS[r])) return i }
     else if (L[kind, i, "dir"] != "" && exists_dir(L[kind, i, "dir"])) return i
@@ -26,11 +28,12 @@ function tag_of(folder,   t) {
   return folder
 }
 
-function place_line(enc,   e, kind, li, core, ours, fixed, rom, sysf, nf, fa, i, lvl, folders, c, tag, romfile, stem, minui, needs, base, file, suf, dir, devpath, bdir, host) {
+function place_line(enc,   card, rdir, n, e, kind, li, core, ours, fixed, rom, sysf, nf, fa, i, lvl, folders, c, tag, romfile, stem, minui, needs, base, file, suf, dir, devpath, bdir, host) {
   e = decode_key(enc)
   if (e != "") { place_err(enc, "invalid-key", e); return }
   kind = KEY_KIND == "state" ? "states" : "saves"
-  li = choose_layout(kind)
+  rom = key_rom()
+  li = choose_layout(kind, rom)
   if (!li) { place_err(enc, "no-core", P " has no " kind " folder"); return }
   core = KEY_CORE
   if (core != "") {
@@ -38,7 +41,6 @@ function place_line(enc,   e, kind, li, core, ours, fixed, rom, sysf, nf, fa, i,
     fixed = !has(L[kind, li, "folders"], "core") && !has(L[kind, li, "folders"], "tag-core")
     if (!ours || (fixed && core != CORE[KEY_SYS])) { place_err(enc, "core-mismatch", P " does not run " core " for " KEY_SYS); return }
   }
-  rom = key_rom()
   sysf = system_folder(KEY_SYS)
   nf = split(L[kind, li, "folders"], fa, ","); folders = ""
   for (i = 1; i <= nf; i++) {
@@ -47,6 +49,11 @@ function place_line(enc,   e, kind, li, core, ours, fixed, rom, sysf, nf, fa, i,
       c = core != "" ? core : CORE[KEY_SYS]
       if (c == "") { place_err(enc, "no-core", "no core is set for " KEY_SYS " on " P); return }
       folders = folders "/" c
+    } else if (lvl == "rompath") {
+      card = dirname(L[kind, li, "dir"]); rdir = ""
+      if (rom) rdir = dirname(RP[rom])
+      else { for (c = 1; c <= NR_ROOTS; c++) if (inside(card, ROOTS[c])) { rdir = join(ROOTS[c], sysf); break }; if (rdir == "") rdir = join(card "/Roms", sysf) }
+      n = below(card, rdir "/x"); for (c = 1; c < n; c++) folders = folders "/" SEG[c]
     } else if (lvl == "content") folders = folders "/" (rom ? basename(dirname(RP[rom])) : sysf)
     else if (lvl == "system") folders = folders "/" (rom && RD[rom] != "" ? RD[rom] : sysf)
     else if (lvl == "tag") folders = folders "/" (rom && RD[rom] != "" ? tag_of(RD[rom]) : sysf)

@@ -20,11 +20,16 @@ function build_profile(   a, n, i, k, kv, rk, j, vols, nv, line, b, fmt) {
   fmt = ("state_format" SUBSEP (NXT == "" ? "0" : NXT))
   if (fmt in FMT) { split(FMT[fmt], b, "\t"); TFMT_NAMING = b[4]; TFMT_C = b[5] }
   firsts = 1; firstt = 1
+  for (i = 1; i <= NL; i++) if (on_volume(i)) HASVOL[RAWL[i, 1]] = 1
   for (i = 1; i <= NL; i++) {
     rk = RAWL[i, 1]
     if (rk == "saves" && firsts && SFMT_NAME != "") { RAWL[i, 4] = SFMT_NAME; RAWL[i, 5] = SFMT_EXT; RAWL[i, 7] = SFMT_C }
     if (rk == "states" && firstt && TFMT_NAMING != "") { RAWL[i, 6] = TFMT_NAMING; RAWL[i, 7] = TFMT_C }
     if (rk == "saves") firsts = 0; else firstt = 0
+    # RetroArch's pre-1.16 flat default: only when retroarch.cfg does not say how it sorts.
+    if (RAWL[i, 13] == 1 && sort_set(rk)) continue
+    if (CARD && HASVOL[rk] && !on_volume(i)) continue
+    KEEPF = RAWL[i, 13] == 1
     add_layouts(i, rk)
   }
   override_dir("saves", SAVEDIR); override_dir("states", STATEDIR)
@@ -40,6 +45,7 @@ function build_profile(   a, n, i, k, kv, rk, j, vols, nv, line, b, fmt) {
   for (k in PCORE) CORE[k] = PCORE[k]
   n = split(CORES, a, ";")
   for (i = 1; i <= n; i++) if ((j = index(a[i], "=")) > 1) CORE[substr(a[i], 1, j - 1)] = substr(a[i], j + 1)
+  for (k in PSF) PFS[fold(PSF[k])] = k
   FOLDER_NAMES = PF["folder_names"]
   PREFIX = PF["state_core_prefix"]
 }
@@ -80,6 +86,17 @@ function put_layout(kind, r, dir, primary,   i) {
   if (RAWL[r, 10] == 1) apply_retroarch(kind, i)
 }
 
+# The layout's folder is on the card ({sd}) or next to the ROMs.
+function on_volume(r) { return RAWL[r, 2] == "" || RAWL[r, 9] == 1 || index(RAWL[r, 2], "{sd}") > 0 }
+
+function sort_set(kind) {
+  if (kind == "saves") return ("sort_savefiles_enable" in RA) || ("sort_savefiles_by_content_enable" in RA) || ("savefiles_in_content_dir" in RA)
+  return ("sort_savestates_enable" in RA) || ("sort_savestates_by_content_enable" in RA) || ("savestates_in_content_dir" in RA)
+}
+
+# A folder's systems: the platform's own folder names (GarlicOS `Game Boy Advance`) first.
+function psys(name,   f) { f = fold(name); return (f in PFS) ? PFS[f] : systems_for_folder(name) }
+
 function ra_bool(k) { return (k in RA) ? (RA[k] == "true" ? 1 : 0) : -1 }
 function ra_dir(v) {
   if (v ~ /^:/ && ("retroarch" in V)) { v = substr(v, 2); sub(/^[\\\/]+/, "", v); return V["retroarch"] "/" v }
@@ -96,7 +113,7 @@ function apply_retroarch(kind, i,   s, dk, byCore, byContent, inC, comp, f, only
   comp = ra_bool(s ? "save_file_compression" : "savestate_file_compression")
   if ((dk in RA) && RA[dk] != "" && RA[dk] != "default") L[kind, i, "dir"] = norm_path(ra_dir(RA[dk]))
   f = L[kind, i, "folders"]
-  only = (f == "" || f == "core" || f == "content" || f == "content,core" || f == "core,content")
+  only = !KEEPF && (f == "" || f == "core" || f == "content" || f == "content,core" || f == "core,content")
   if (only) {
     if (byContent == -1) byContent = has(f, "content")
     if (byCore == -1) byCore = has(f, "core")
@@ -105,7 +122,7 @@ function apply_retroarch(kind, i,   s, dk, byCore, byContent, inC, comp, f, only
     if (byCore) f = add(f, "core")
     L[kind, i, "folders"] = f
   }
-  if (inC != -1 && (inC || L[kind, i, "dir"] != "")) L[kind, i, "incontent"] = inC
+  if (!KEEPF && inC != -1 && (inC || L[kind, i, "dir"] != "")) L[kind, i, "incontent"] = inC
   if (!L[kind, i, "incontent"] && L[kind, i, "dir"] == "") L[kind, i, "incontent"] = 1
   if (comp != -1) L[kind, i, "compressed"] = comp
   if (!s && ra_bool("savestate_auto_load") != -1) L[kind, i, "autoload"] = ra_bool("savestate_auto_load")
@@ -119,6 +136,7 @@ function override_dir(kind, dir,   i) {
 }
 
 function system_folder(sys,   k) {
+  if (sys in PSF) return PSF[sys]
   k = (FOLDER_NAMES == "es" ? "sysfolder-es" : "sysfolder-tags") SUBSEP sys
   return (k in TB) ? TB[k] : sys
 }

@@ -30,6 +30,7 @@ function load_tables(   line, f, n, a, i, k) {
     k = a[2]
     if (k == "layout") { NL++; for (i = 3; i <= n; i++) RAWL[NL, i - 2] = a[i]; continue }
     if (k == "core") { PCORE[a[3]] = a[4]; continue }
+    if (k == "system_folder") { PSF[a[3]] = a[4]; continue }
     if (k == "save_format" || k == "state_format") { FMT[k, a[3]] = line; continue }
     PF[k] = a[3]; PFN[k] = n - 2
     for (i = 3; i <= n; i++) PFA[k, i - 2] = a[i]

@@ -116,12 +116,13 @@ describe('identity.json under busybox sh', () => {
         check(what, [status, third], ['ok', root + devicePath]);
         if (x.compress !== undefined) check(what, compress === '1', x.compress);
         // Identifying the placed path gives the key back (or, in a multi-system folder with no
-        // ROM, "ambiguous" with the key's system among the candidates — never another key).
+        // ROM, "ambiguous" with the key's system among the candidates, or none named in a flat
+        // folder — never another key).
         if (status === 'ok') {
           const back = runSh('identity.sh', ['identify', ...args, devicePath]);
           const [bs, bk] = fields(back.stdout.trimEnd());
           const system = x.key.split('/')[0];
-          const ok = (bs === 'save' && normKey(decodeURIComponent(bk ?? '')) === normKey(x.key)) || (bs === 'ambiguous' && (bk ?? '').split(',').includes(system));
+          const ok = (bs === 'save' && normKey(decodeURIComponent(bk ?? '')) === normKey(x.key)) || (bs === 'ambiguous' && ((bk ?? '') === '' || (bk ?? '').split(',').includes(system)));
           check(`${what} round trip`, ok ? 'ok' : `${bs} ${bk}`, 'ok');
         }
       }
@@ -149,6 +150,7 @@ describe('identity.json under busybox sh', () => {
       check(what, get('platform'), [x.platform]);
       if (x.device_type) check(what, get('device_type'), [x.device_type]);
       if (x.save_roots) check(what, get('saves'), x.save_roots);
+      if (x.state_roots) check(`${what} states`, get('states'), x.state_roots);
       if (x.save_folders) check(what, get('save_folders'), [x.save_folders.join(',')]);
     }
     expect(bad).toEqual([]);

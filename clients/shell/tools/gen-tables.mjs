@@ -78,6 +78,7 @@ export function renderTables(data = JSON.parse(readFileSync(DATA_PATH, 'utf8')))
     for (const p of r.prefixes ?? []) id.push(row('ign-prefix', p, reason));
     for (const s of r.suffixes ?? []) id.push(row('ign-suffix', s.toLowerCase(), reason));
     for (const d of r.dirs ?? []) id.push(row('ign-dir', d.toLowerCase(), reason));
+    for (const x of r.infixes ?? []) id.push(row('ign-infix', x.toLowerCase(), reason));
   }
   for (const [s, c] of Object.entries(t.default_cores)) id.push(row('defcore', s, c));
   const firstPerValue = (rec) => {
@@ -107,11 +108,13 @@ export function renderTables(data = JSON.parse(readFileSync(DATA_PATH, 'utf8')))
     pl.push(row(p.id, 'folder_names', s.folder_names));
     pl.push(row(p.id, 'state_core_prefix', s.state_core_prefix ?? ''));
     for (const [sys, core] of Object.entries(s.default_cores ?? {})) pl.push(row(p.id, 'core', sys, core));
+    for (const [sys, folder] of Object.entries(s.system_folders ?? {})) pl.push(row(p.id, 'system_folder', sys, folder));
     // layout: kind dir folders name ext naming compressed auto_load in_content_dir retroarch placeable primary(alias→0)
+    //         retroarch_before (1: RetroArch's old flat default, dropped when retroarch.cfg sets the sort keys)
     const lay = (kind, e) =>
       row(p.id, 'layout', kind, e.dir ?? '', e.folders.join(',') || '-', e.name ?? 'rom_stem', e.ext ?? '.srm',
         e.naming ?? 'retroarch', e.compressed ? 1 : 0, e.auto_load ? 1 : 0, e.in_content_dir ? 1 : 0,
-        e.retroarch ? 1 : 0, e.legacy ? 0 : 1, e.alias ? 0 : 1);
+        e.retroarch ? 1 : 0, e.legacy ? 0 : 1, e.alias ? 0 : 1, e.retroarch_before ? 1 : 0);
     for (const e of s.saves) pl.push(lay('saves', e));
     for (const e of s.states) pl.push(lay('states', e));
     for (const [n, f] of Object.entries(s.save_formats ?? {})) pl.push(row(p.id, 'save_format', n, f.name, f.ext, f.compressed ? 1 : 0));
