@@ -89,6 +89,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     req.log[level]({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
 
+  // Every reply carries the server's clock (sync protocol v1.1): clients keep the newest one they
+  // saw and send it back as X-Last-Server-Time, which is how they notice their own clock going back.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-server-time', String(clock.now()));
+    return payload;
+  });
+
   // JSON bodies; an empty body (e.g. curl -X POST with a JSON content type) is "no body".
   const defaultJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
@@ -104,7 +111,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     origin: config.corsOrigins.length === 0 ? false : config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
     credentials: !config.corsOrigins.includes('*') && config.corsOrigins.length > 0,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'X-Client-Time', 'X-Requested-With'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'X-Client-Time', 'X-Client-Boot', 'X-Client-Uptime', 'X-Last-Server-Time', 'X-Time-Trust', 'X-Requested-With'],
+    exposedHeaders: ['X-Server-Time'],
   });
   installErrorHandling(app);
   registerSecurityHeaders(app, { https: config.publicUrl.startsWith('https://') });

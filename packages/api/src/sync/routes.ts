@@ -10,14 +10,24 @@ import { SYNC_FILES_TSV_COLUMNS, saveSummary, saveVersion, syncFile, uploadResul
 const keyParams = z.object({ '*': z.string().min(1).max(2048).describe('the save key, each segment percent-encoded') });
 const KEY_EXAMPLE = { '*': 'gba/Pok%C3%A9mon%20Emerald/battery' };
 
+/** Headers every device request may send (sync protocol v1.1, docs/protocol.md "Wire additions"). */
+export const CLIENT_TIME_HEADERS =
+  '`X-Client-Time` (the device clock now, epoch ms or ISO 8601; corrects skew); `X-Client-Boot` (≤ 64 chars ' +
+  '`[A-Za-z0-9._-]`: the device\'s current boot); `X-Client-Uptime` (ms since that boot); `X-Last-Server-Time` ' +
+  '(the newest `X-Server-Time` this device has seen, epoch ms); `X-Time-Trust` (`observed` | `untrusted`: the ' +
+  'client\'s own verdict on this edit\'s file time). An edit whose time cannot be trusted never wins a conflict. ' +
+  'Every reply carries `X-Server-Time` (epoch ms).';
+
 const UPLOAD_HEADERS =
   'Headers: `X-Content-SHA256` (required, lower-case hex of the body); `X-Base-Version` (the version this ' +
   'device last synced; omit for a save new to the device); `X-File-Mtime` (the file time on the device, epoch ms ' +
-  'or ISO 8601); `X-Client-Time` (the device clock now; corrects skew); `X-Save-Metadata` (optional JSON: ' +
+  'or ISO 8601); ' + CLIENT_TIME_HEADERS + ' `X-Save-Metadata` (optional JSON: ' +
   'gameName, platform, lastPlayed, playTime, deviceName — ASCII JSON, or the JSON base64-encoded for any Unicode). The body is streamed and hashed; a mismatch is 400 ' +
   '`checksum_mismatch` and stores nothing. Outcomes: `accepted` (new head), `unchanged` (same bytes as the head), ' +
-  '`conflict_won` (base was stale, this upload is newer by corrected file time: new head, the old head is kept ' +
-  'as a conflict version), `conflict_lost` (stored as a conflict version; the head stays — download it). ' +
+  '`conflict_won` (base was stale and this upload wins the conflict rule: new head, the old head is kept ' +
+  'as a conflict version), `conflict_lost` (stored as a conflict version; the head stays — download it), ' +
+  '`blank_refused` (blank bytes — empty, all 0x00 or all 0xFF — over a non-blank head: stored as a version, the ' +
+  'head stays — download it; treat an unknown outcome like `conflict_lost`). ' +
   'The reply repeats the outcome as headers for clients without a JSON parser: `X-Outcome`, `X-Head-Version`, ' +
   '`X-Head-SHA256`, `X-Stored-Version`.';
 
@@ -72,7 +82,12 @@ export const syncSaveRoutes = {
     path: '/api/sync/saves/*',
     auth: 'device',
     summary: 'Record a deletion as a new version (restorable; history is kept)',
-    description: 'Send `X-Base-Version` like an upload; a stale base is a conflict resolved by `X-File-Mtime` (default: now). Outcome headers as for an upload.',
+    description:
+      'Send `X-Base-Version` like an upload. A deletion whose base is the head becomes the head (a deletion version: ' +
+      'the bytes stay in history and can be restored). A modification beats a deletion: a deletion against a changed ' +
+      'head is kept as a conflict version (`conflict_lost`) and the head stays. Time headers as for an upload: ' +
+      CLIENT_TIME_HEADERS +
+      ' Outcome headers as for an upload.',
     tags: ['sync'],
     params: keyParams,
     response: uploadResult,

@@ -7,7 +7,12 @@ import { isoDate } from '../schemas.js';
 
 export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'lower-case hex SHA-256');
 
-export const UPLOAD_OUTCOMES = ['accepted', 'unchanged', 'conflict_won', 'conflict_lost'] as const;
+/**
+ * Upload outcomes (`X-Outcome` and `data.outcome`). v1.1 adds `blank_refused`: a blank upload
+ * (empty, all 0x00 or all 0xFF) over a non-blank head is stored as a version and the head stays.
+ * A client that does not know an outcome treats it like `conflict_lost`.
+ */
+export const UPLOAD_OUTCOMES = ['accepted', 'unchanged', 'conflict_won', 'conflict_lost', 'blank_refused'] as const;
 export const uploadOutcome = z.enum(UPLOAD_OUTCOMES);
 
 /**
@@ -39,6 +44,9 @@ export type SaveHead = z.infer<typeof saveHead>;
 
 export const saveVersion = saveHead.extend({
   conflict: z.boolean().describe('kept after losing a conflict (or being overtaken by one)'),
+  blank: z.boolean().describe('the bytes are blank (empty, all 0x00 or all 0xFF)'),
+  timeTrusted: z.boolean().describe('false when the file time could not be placed on the server clock (a reset or jumped device clock)'),
+  supersededAt: isoDate.nullable().describe('when this version stopped being the head (retention counts from here); null for the head'),
   head: z.boolean(),
   restoredFrom: z.number().int().nullable(),
   metadata: saveMetadata.nullable(),

@@ -1,18 +1,31 @@
 /**
- * The conflict rule of sync protocol v1 — the one place that decides what an upload does to a
- * save's head. Pure: the server calls it inside the transaction that holds the save row, and the
- * property tests use it as the model.
+ * The conflict rule of sync protocol v1.1 — the one place that decides what an upload (or a
+ * deletion) does to a save's head. Pure: the server calls it inside the transaction that holds
+ * the save row, and the property tests use it as the model.
  *
  *   same bytes as a live head                 → `unchanged` (nothing stored twice)
+ *   blank bytes over a live non-blank head    → `blank_refused`: stored as a version, the head stays
  *   no head yet, or base = head               → `accepted` (fast-forward: new head)
- *   base ≠ head (both sides changed)          → conflict: last write wins by corrected file time;
- *                                               the loser is kept as a version marked `conflict`
+ *   base ≠ head (both sides changed)          → conflict: both are kept; the winner is the head and
+ *                                               the loser is a version marked `conflict`
  *
- * Ties on corrected time are broken by content (higher SHA-256 wins), so the winner of a set of
- * concurrent edits does not depend on the order in which they reach the server.
+ * Conflict: the winner is, in this order: a modification over a deletion; real bytes over blank
+ * bytes; a trusted time over an untrusted one; the later corrected file time; the higher SHA-256
+ * (so the winner does not depend on arrival order). No upload ever destroys data.
+ *
+ * Blank saves: a blank save (empty, all 0x00 or all 0xFF) never replaces a non-blank head,
+ * whatever its time or its client: the server decides it from the bytes it received, stores the
+ * upload as a version (outcome `blank_refused`), and the head stays.
+ *
+ * Untrusted time: an untrusted time never wins a conflict — against a trusted head it loses by the
+ * order above, and against an untrusted head the head stays — so an edit whose time cannot be
+ * trusted never silently replaces another device's head; it is kept as a conflict version for the
+ * player to pick. An upload whose base is the head is a plain edit and is accepted whatever its
+ * time. (A modification over a deletion, and real bytes over blank ones, come first: neither
+ * destroys anything.)
  */
 
-export type UploadOutcome = 'accepted' | 'unchanged' | 'conflict_won' | 'conflict_lost';
+export type UploadOutcome = 'accepted' | 'unchanged' | 'conflict_won' | 'conflict_lost' | 'blank_refused';
 
 /** What the rule needs to know about a version (the current head or the incoming upload). */
 export interface VersionStamp {
@@ -22,6 +35,10 @@ export interface VersionStamp {
   correctedMtime: number;
   /** A deletion (tombstone) version. */
   deleted: boolean;
+  /** The bytes are blank: empty, all 0x00 or all 0xFF (default false; never true for a deletion). */
+  blank?: boolean;
+  /** Whether the file time can be placed on the server clock (time-trust.ts; default true). */
+  timeTrusted?: boolean;
 }
 
 export interface HeadStamp extends VersionStamp {
@@ -45,12 +62,22 @@ const ACCEPT: UploadDecision = { outcome: 'accepted', becomesHead: true, conflic
 const UNCHANGED: UploadDecision = { outcome: 'unchanged', becomesHead: false, conflictLoser: null };
 const WON: UploadDecision = { outcome: 'conflict_won', becomesHead: true, conflictLoser: 'head' };
 const LOST: UploadDecision = { outcome: 'conflict_lost', becomesHead: false, conflictLoser: 'incoming' };
+const BLANK_REFUSED: UploadDecision = { outcome: 'blank_refused', becomesHead: false, conflictLoser: null };
 
-/** True when `a` beats `b` under last-write-wins by corrected file time (ties: higher SHA-256, then a live file over a deletion). */
+const isBlank = (s: VersionStamp) => !s.deleted && s.blank === true;
+const isTrusted = (s: VersionStamp) => s.timeTrusted !== false;
+
+/**
+ * True when `a` beats `b` in a conflict: a modification over a deletion; real bytes over blank
+ * bytes; a trusted time over an untrusted one; the later corrected file time; the higher SHA-256.
+ * A strict total order on distinct stamps, so the winner does not depend on arrival order.
+ */
 export function winsConflict(a: VersionStamp, b: VersionStamp): boolean {
+  if (a.deleted !== b.deleted) return !a.deleted;
+  if (isBlank(a) !== isBlank(b)) return !isBlank(a);
+  if (isTrusted(a) !== isTrusted(b)) return isTrusted(a);
   if (a.correctedMtime !== b.correctedMtime) return a.correctedMtime > b.correctedMtime;
   if (a.sha256 !== b.sha256) return a.sha256 > b.sha256;
-  if (a.deleted !== b.deleted) return !a.deleted;
   return false;
 }
 
@@ -58,6 +85,10 @@ export function winsConflict(a: VersionStamp, b: VersionStamp): boolean {
 export function decideUpload(head: HeadStamp | null, incoming: IncomingStamp): UploadDecision {
   if (head === null) return incoming.deleted ? UNCHANGED : ACCEPT;
   if (head.deleted === incoming.deleted && (incoming.deleted || head.sha256 === incoming.sha256)) return UNCHANGED;
+  if (isBlank(incoming) && !head.deleted && !isBlank(head)) return BLANK_REFUSED;
   if (incoming.baseVersion === head.version) return ACCEPT;
+  // An untrusted time never wins on its time: against an untrusted head, the head stays.
+  const decidedByTime = head.deleted === incoming.deleted && isBlank(head) === isBlank(incoming);
+  if (decidedByTime && !isTrusted(incoming)) return LOST;
   return winsConflict(incoming, head) ? WON : LOST;
 }

@@ -5,10 +5,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, syncSaveRoutes, type UploadResult } from '@retrosync/api';
-import { InvalidSaveKeyError, decodeSaveKeyPath, parseSaveKey, parseTimeHeader } from '@retrosync/core';
+import { InvalidSaveKeyError, decodeSaveKeyPath, parseSaveKey, parseTimeHeader, parseTimeTrust } from '@retrosync/core';
 import { registerRoute, SENT } from '../http/register-route.js';
 import { findSave, listVersions } from '../sync/save-queries.js';
-import type { SyncService } from '../sync/sync-service.js';
+import type { ClientClockHeaders, SyncService } from '../sync/sync-service.js';
 import type { WriteVersionResult } from '../sync/version-writer.js';
 import { toSaveHead, toSaveVersion } from '../sync/wire.js';
 
@@ -55,6 +55,31 @@ function baseVersion(req: FastifyRequest): number | null {
   return Number(raw);
 }
 
+/**
+ * The v1.1 time headers (docs/protocol.md "Wire additions"): `X-Client-Boot`, `X-Client-Uptime`,
+ * `X-Last-Server-Time`, `X-Time-Trust`. All optional; a malformed one is 400 `validation_failed`
+ * naming the header (nothing is stored).
+ */
+export function clientClockHeaders(req: FastifyRequest): ClientClockHeaders & { clientTime: number | null } {
+  const boot = header(req, 'x-client-boot')?.trim() || null;
+  if (boot !== null && !/^[A-Za-z0-9._-]{1,64}$/.test(boot)) throw headerIssue('x-client-boot', 'expected at most 64 characters of A-Z a-z 0-9 . _ -');
+  const uptime = header(req, 'x-client-uptime')?.trim() || null;
+  if (uptime !== null && !/^\d{1,15}$/.test(uptime)) throw headerIssue('x-client-uptime', 'expected milliseconds since boot (a whole number ≥ 0)');
+  let timeTrust: ClientClockHeaders['timeTrust'];
+  try {
+    timeTrust = parseTimeTrust(header(req, 'x-time-trust'));
+  } catch {
+    throw headerIssue('x-time-trust', 'expected observed or untrusted');
+  }
+  return {
+    clientTime: optionalTime(req, 'x-client-time'),
+    boot,
+    uptimeMs: uptime === null ? null : Number(uptime),
+    lastServerTime: optionalTime(req, 'x-last-server-time'),
+    timeTrust,
+  };
+}
+
 export function toUploadResult(r: WriteVersionResult): UploadResult {
   if (!r.head || !r.stored) throw new ApiError('not_found', 'No save with this key.');
   return { outcome: r.outcome, head: toSaveHead(r.save, r.head), stored: { version: r.stored.version } };
@@ -88,7 +113,7 @@ export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService):
       sha256: sha,
       baseVersion: baseVersion(req),
       fileMtime: optionalTime(req, 'x-file-mtime'),
-      clientTime: optionalTime(req, 'x-client-time'),
+      ...clientClockHeaders(req),
       metadata: header(req, 'x-save-metadata') ?? null,
       contentLength: length !== undefined && /^\d+$/.test(length) ? Number(length) : null,
     });
@@ -140,7 +165,7 @@ export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService):
       key,
       baseVersion: baseVersion(req),
       fileMtime: optionalTime(req, 'x-file-mtime'),
-      clientTime: optionalTime(req, 'x-client-time'),
+      ...clientClockHeaders(req),
     });
     return withOutcomeHeaders(reply, toUploadResult(result));
   });

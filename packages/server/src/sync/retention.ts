@@ -1,53 +1,64 @@
 /**
- * Retention: each save keeps its head, its last `versionsPerSave` ordinary versions, and every
- * conflict version for `conflictDays`. Blobs no version references are removed by
- * {@link collectGarbage} — only when older than a grace period (an upload writes its blob
- * before its version commits) and only while holding the owner's feed lock, the same lock an
- * upload holds when it checks that a deduplicated blob still exists.
+ * Retention: a version that stops being the head (by a newer upload, a conflict, a restore or a
+ * deletion) is kept for `RETENTION_DAYS` counted from that moment (`superseded_at`), never from its
+ * upload. `RETENTION_VERSIONS` thins only versions superseded before that window (each save keeps
+ * its head and its newest `RETENTION_VERSIONS` ordinary versions whatever their age), so no content
+ * a player produced within the window is ever removed by retention; conflict versions are kept for
+ * the window and then expire. Blobs no version references are removed by {@link collectGarbage} —
+ * only when older than a grace period (an upload writes its blob before its version commits) and
+ * only while holding the owner's feed lock, the same lock an upload holds when it checks that a
+ * deduplicated blob still exists — so garbage collection never removes bytes a kept version uses.
  */
+import { sql } from 'kysely';
 import type { BlobStore } from '../storage/blob/blob-store.js';
 import { lockUserFeed } from './feed-lock.js';
 import { holdsBlob } from './save-queries.js';
 import type { SyncDb } from './schema.js';
 
-/** Deletes ordinary versions of one save beyond the newest `keep` (never the head, never conflict versions). */
-export async function pruneSaveVersions(trx: SyncDb, saveId: string, headVersion: number, keep: number): Promise<number> {
-  const kept = trx
-    .selectFrom('save_versions')
-    .select('version')
-    .where('save_id', '=', saveId)
-    .where('conflict', '=', 0)
-    .orderBy('version', 'desc')
-    .limit(keep);
-  const res = await trx
-    .deleteFrom('save_versions')
-    .where('save_id', '=', saveId)
-    .where('conflict', '=', 0)
-    .where('version', '!=', headVersion)
-    .where('version', 'not in', kept)
-    .executeTakeFirst();
-  return Number(res.numDeletedRows);
+export interface RetentionPolicy {
+  /** Versions superseded at or after this moment (epoch ms) are kept. */
+  keepSupersededSince: number;
+  /** Newest ordinary versions each save keeps whatever their age (the head among them). */
+  versionsPerSave: number;
 }
 
-/** Deletes conflict versions older than `olderThan` (epoch ms) that are not a head. */
-export async function expireConflictVersions(db: SyncDb, olderThan: number): Promise<number> {
-  const res = await db
+export interface RetentionResult {
+  expiredConflicts: number;
+  thinnedVersions: number;
+}
+
+/** Applies the retention rule to every save (the maintenance run). */
+export async function applyRetention(db: SyncDb, policy: RetentionPolicy): Promise<RetentionResult> {
+  const cutoff = policy.keepSupersededSince;
+  // `superseded_at` is null exactly for heads, so neither delete can touch a head.
+  const expired = await db
     .deleteFrom('save_versions')
     .where('conflict', '=', 1)
-    .where('created_at', '<', olderThan)
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('saves')
-            .select('saves.id')
-            .whereRef('saves.id', '=', 'save_versions.save_id')
-            .whereRef('saves.head_version', '=', 'save_versions.version'),
-        ),
-      ),
-    )
+    .where('superseded_at', 'is not', null)
+    .where('superseded_at', '<', cutoff)
     .executeTakeFirst();
-  return Number(res.numDeletedRows);
+  const ranked = await sql<{ save_id: string; version: number }>`
+    select save_id, version from (
+      select save_id, version, superseded_at,
+             row_number() over (partition by save_id order by version desc) as rn
+      from save_versions where conflict = 0
+    ) ranked
+    where rn > ${policy.versionsPerSave} and superseded_at is not null and superseded_at < ${cutoff}`.execute(db);
+  const bySave = new Map<string, number[]>();
+  for (const r of ranked.rows) bySave.set(r.save_id, [...(bySave.get(r.save_id) ?? []), Number(r.version)]);
+  let thinned = 0;
+  for (const [saveId, versions] of bySave) {
+    for (let i = 0; i < versions.length; i += 500) {
+      const res = await db
+        .deleteFrom('save_versions')
+        .where('save_id', '=', saveId)
+        .where('version', 'in', versions.slice(i, i + 500))
+        .where('superseded_at', '<', cutoff)
+        .executeTakeFirst();
+      thinned += Number(res.numDeletedRows);
+    }
+  }
+  return { expiredConflicts: Number(expired.numDeletedRows), thinnedVersions: thinned };
 }
 
 export interface GcResult {

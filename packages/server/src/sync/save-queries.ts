@@ -14,7 +14,7 @@ export interface HeadPair {
 }
 
 const SAVE_COLS = ['id', 'user_id', 'key_norm', 'key', 'system', 'game', 'game_norm', 'kind', 'head_version', 'last_version', 'head_seq', 'metadata', 'created_at', 'updated_at'] as const;
-const VERSION_COLS = ['save_id', 'version', 'user_id', 'sha256', 'size', 'deleted', 'conflict', 'device_id', 'file_mtime', 'corrected_mtime', 'restored_from', 'metadata', 'created_at'] as const;
+const VERSION_COLS = ['save_id', 'version', 'user_id', 'sha256', 'size', 'deleted', 'conflict', 'device_id', 'file_mtime', 'corrected_mtime', 'restored_from', 'metadata', 'created_at', 'superseded_at', 'blank', 'time_trusted'] as const;
 
 /**
  * Saves with their head version in one statement (one snapshot, so a cursor computed from the

@@ -7,7 +7,10 @@
  *                  feed positions commit in order — a reader never skips a position.
  *   saves          one row per user + normalised key: display key, head pointer, the feed position
  *                  of the last head change (`head_seq`), latest per-game metadata.
- *   save_versions  immutable versions (bytes are content-addressed in the blob store by sha256).
+ *   save_versions  immutable versions (bytes are content-addressed in the blob store by sha256);
+ *                  `superseded_at` (110) is the one mutable column: set when it stops being the head.
+ *   device_clocks  per device, the clock it showed at its last upload or deletion (110): what the
+ *                  clock-jump check of core/sync/time-trust.ts compares against.
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../db/schema.js';
@@ -54,12 +57,29 @@ export interface SaveVersionsTable {
   restored_from: number | null;
   metadata: string | null;
   created_at: number;
+  /** When this version stopped being the head (or was stored without becoming it); null for the head. Retention counts from here. */
+  superseded_at: number | null;
+  /** 1 when the bytes are blank (empty, all 0x00 or all 0xFF). */
+  blank: number;
+  /** 0 when the file time could not be trusted (core/sync/time-trust.ts). */
+  time_trusted: number;
+}
+
+export interface DeviceClocksTable {
+  device_id: string;
+  user_id: string;
+  offset_ms: number;
+  seen_at: number;
+  boot: string | null;
+  jump_at: number | null;
+  jump_boot: string | null;
 }
 
 export interface SyncTables {
   sync_feeds: SyncFeedsTable;
   saves: SavesTable;
   save_versions: SaveVersionsTable;
+  device_clocks: DeviceClocksTable;
 }
 
 export type SaveRow = Selectable<SavesTable>;

@@ -11,7 +11,7 @@ import { LocalEventHub, type EventHub } from '../events/event-hub.js';
 import { PgEventHub } from '../events/pg-event-hub.js';
 import { FsBlobStore } from '../storage/blob/fs-blob-store.js';
 import { openBlobStore, type BlobStore } from '../storage/blob/index.js';
-import { collectGarbage, expireConflictVersions } from './retention.js';
+import { applyRetention, collectGarbage } from './retention.js';
 import type { SyncDb } from './schema.js';
 import { SyncService } from './sync-service.js';
 import { sweepSpool } from './upload-spool.js';
@@ -34,11 +34,17 @@ export interface SyncModuleOptions {
   maintenance?: boolean;
 }
 
+export interface MaintenanceResult {
+  expiredConflicts: number;
+  thinnedVersions: number;
+  removedBlobs: number;
+}
+
 export interface SyncModule {
   service: SyncService;
   blobs: BlobStore;
   events: EventHub;
-  runMaintenance(): Promise<{ expiredConflicts: number; removedBlobs: number }>;
+  runMaintenance(): Promise<MaintenanceResult>;
   close(): Promise<void>;
 }
 
@@ -58,18 +64,22 @@ export async function createSyncModule(options: SyncModuleOptions): Promise<Sync
     events,
     clock,
     quota: config.quotaBytes,
-    retention: { versionsPerSave: config.retention.versionsPerSave },
     spoolDir,
     maxUploadBytes: options.maxSaveBytes ?? DEFAULT_MAX_SAVE_BYTES,
   });
 
   async function runMaintenance() {
     const now = clock.now();
-    const expiredConflicts = await expireConflictVersions(db, now - config.retention.days * 86_400_000);
-    const gc = await collectGarbage(db, blobs, now, GC_GRACE_MS);
-    await sweepSpool(spoolDir, GC_GRACE_MS, now);
+    const retention = await applyRetention(db, {
+      keepSupersededSince: now - config.retention.days * 86_400_000,
+      versionsPerSave: config.retention.versionsPerSave,
+    });
+    // Blob and spool ages are file-system times, on the OS clock.
+    const fsNow = now - (clock.skewMs ?? 0);
+    const gc = await collectGarbage(db, blobs, fsNow, GC_GRACE_MS);
+    await sweepSpool(spoolDir, GC_GRACE_MS, fsNow);
     if (!config.s3) await new FsBlobStore(blobRoot).sweepTemp(GC_GRACE_MS);
-    return { expiredConflicts, removedBlobs: gc.removed };
+    return { ...retention, removedBlobs: gc.removed };
   }
 
   let timer: NodeJS.Timeout | undefined;

@@ -4,11 +4,12 @@
  */
 import type { Readable } from 'node:stream';
 import { ApiError, saveMetadata } from '@retrosync/api';
-import { clockOffsetMs, correctedTimeMs, parseSaveKey } from '@retrosync/core';
+import { clockOffsetMs, correctedTimeMs, parseSaveKey, type TimeTrustClaim } from '@retrosync/core';
 import type { Clock } from '../clock.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { BlobStore } from '../storage/blob/blob-store.js';
 import { ChangeFeed } from './change-feed.js';
+import { judgeDeviceEdit } from './device-clocks.js';
 import { assertWithinQuota, type QuotaLimits } from './quota.js';
 import { findSave, findVersion } from './save-queries.js';
 import type { SaveRow, SaveVersionRow, SyncDb } from './schema.js';
@@ -21,13 +22,24 @@ export interface SyncServiceDeps {
   events: EventHub;
   clock: Clock;
   quota: QuotaLimits;
-  retention: { versionsPerSave: number };
   /** Folder for upload temp files; on the blob folder's file system when that is local. */
   spoolDir: string;
   maxUploadBytes: number;
 }
 
-export interface UploadInput {
+/** The v1.1 time headers of a device request (docs/protocol.md "Wire additions"); all optional. */
+export interface ClientClockHeaders {
+  /** `X-Client-Boot`: the device's current boot. */
+  boot?: string | null;
+  /** `X-Client-Uptime`: ms since that boot. */
+  uptimeMs?: number | null;
+  /** `X-Last-Server-Time`: the newest server time the device has seen. */
+  lastServerTime?: number | null;
+  /** `X-Time-Trust`: the client's own verdict on the edit's file time. */
+  timeTrust?: TimeTrustClaim | null;
+}
+
+export interface UploadInput extends ClientClockHeaders {
   userId: string;
   deviceId: string;
   key: string;
@@ -41,7 +53,7 @@ export interface UploadInput {
   contentLength: number | null;
 }
 
-export interface DeleteInput {
+export interface DeleteInput extends ClientClockHeaders {
   userId: string;
   deviceId: string;
   key: string;
@@ -92,6 +104,18 @@ export class SyncService {
     return correctedTimeMs(fileMtime ?? clientTime ?? receivedAt, offset, receivedAt);
   }
 
+  /** Whether the edit's file time can be trusted (core/sync/time-trust.ts), recording the device's clock for the next request. */
+  private async trusted(input: UploadInput | DeleteInput, receivedAt: number): Promise<boolean> {
+    const judgement = await judgeDeviceEdit(this.deps.db, input.userId, input.deviceId, {
+      receivedAt,
+      clientTime: input.clientTime,
+      fileMtime: input.fileMtime,
+      boot: input.boot ?? null,
+      claim: input.timeTrust ?? null,
+    });
+    return judgement.trusted;
+  }
+
   async upload(input: UploadInput): Promise<WriteVersionResult> {
     const receivedAt = this.deps.clock.now();
     parseSaveKey(input.key);
@@ -109,6 +133,7 @@ export class SyncService {
         throw new ApiError('checksum_mismatch', undefined, { expected: input.sha256, actual: spooled.sha256, size: spooled.size });
       }
       const correctedMtime = await this.correct(input.deviceId, input.fileMtime, input.clientTime, receivedAt);
+      const timeTrusted = await this.trusted(input, receivedAt);
       const put = (consume: boolean) => blobs.put(input.userId, spooled.sha256, spooled.size, { path: spooled.path, consume });
       // Bytes first: the version row that references them commits only after they are durable.
       // (The folder store renames a consumed spool file into place; if the blob already existed
@@ -120,6 +145,8 @@ export class SyncService {
           sha256: spooled.sha256,
           size: spooled.size,
           deleted: false,
+          blank: spooled.blank,
+          timeTrusted,
           baseVersion: input.baseVersion,
           deviceId: input.deviceId,
           fileMtime: input.fileMtime,
@@ -142,12 +169,15 @@ export class SyncService {
     const head = save?.head_version != null ? await findVersion(this.deps.db, save, save.head_version) : undefined;
     if (!save || !head) throw new ApiError('not_found', 'No save with this key.');
     const correctedMtime = await this.correct(input.deviceId, input.fileMtime, input.clientTime, receivedAt);
+    const timeTrusted = await this.trusted(input, receivedAt);
     return this.writer.write({
       userId: input.userId,
       key: save.key,
       sha256: head.sha256,
       size: head.size,
       deleted: true,
+      blank: false,
+      timeTrusted,
       baseVersion: input.baseVersion,
       deviceId: input.deviceId,
       fileMtime: input.fileMtime,
@@ -169,6 +199,8 @@ export class SyncService {
       sha256: old.sha256,
       size: old.size,
       deleted: false,
+      blank: old.blank === 1,
+      timeTrusted: true,
       baseVersion: save.head_version,
       deviceId: null,
       fileMtime: null,

@@ -27,6 +27,19 @@ describe('spoolUpload', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('learns while hashing whether the bytes are blank (empty, all 0x00, all 0xFF)', async () => {
+    const blank = async (parts: Buffer[]) => {
+      const s = await spoolUpload(Readable.from(parts), dir, 1_000_000);
+      await s.discard();
+      return s.blank;
+    };
+    expect(await blank([])).toBe(true);
+    expect(await blank([Buffer.alloc(65_536), Buffer.alloc(10)])).toBe(true);
+    expect(await blank([Buffer.alloc(32_768, 0xff), Buffer.alloc(32_768, 0xff)])).toBe(true);
+    expect(await blank([Buffer.alloc(65_536), Buffer.from([1])])).toBe(false);
+    expect(await blank([Buffer.alloc(100, 0xff), Buffer.alloc(100)])).toBe(false);
+  });
+
   it('stops an oversized body with payload_too_large and removes the temp file', async () => {
     const err = await spoolUpload(Readable.from([randomBytes(600), randomBytes(600)]), dir, 1000).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);

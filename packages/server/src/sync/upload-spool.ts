@@ -9,11 +9,14 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiError } from '@retrosync/api';
+import { BlankDetector } from '@retrosync/core';
 
 export interface SpooledUpload {
   path: string;
   sha256: string;
   size: number;
+  /** The bytes are blank (empty, all 0x00 or all 0xFF), learnt while hashing. */
+  blank: boolean;
   /** Removes the temp file (idempotent; harmless after the blob store consumed it). */
   discard(): Promise<void>;
 }
@@ -23,6 +26,7 @@ export async function spoolUpload(body: Readable, dir: string, maxBytes: number)
   const path = join(dir, `upload-${Date.now()}-${randomBytes(8).toString('hex')}`);
   const discard = () => rm(path, { force: true });
   const hash = createHash('sha256');
+  const blank = new BlankDetector();
   let size = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -32,6 +36,7 @@ export async function spoolUpload(body: Readable, dir: string, maxBytes: number)
         return;
       }
       hash.update(chunk);
+      blank.update(chunk);
       done(null, chunk);
     },
   });
@@ -45,7 +50,7 @@ export async function spoolUpload(body: Readable, dir: string, maxBytes: number)
     await discard();
     throw err;
   }
-  return { path, sha256: hash.digest('hex'), size, discard };
+  return { path, sha256: hash.digest('hex'), size, blank: blank.blank, discard };
 }
 
 /** Removes spool files older than `olderThanMs` that a crash left behind (run at start-up). */

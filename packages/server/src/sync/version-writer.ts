@@ -1,18 +1,19 @@
 /**
  * The one place a version is written. Uploads, deletions and restores all come here: inside a
  * single transaction that holds the user's feed lock it reads the head, applies the conflict
- * rule (core/sync), checks the quota, inserts the version, moves the head, flags the conflict
- * loser, logs the conflict, prunes old versions and stages the change events. The bytes are
+ * rule (core/sync), checks the quota, inserts the version, moves the head (stamping the old head's
+ * `superseded_at`: retention counts from the moment a version stopped being the head), flags the
+ * conflict loser, logs the conflict and stages the change events. Thinning old versions is the
+ * maintenance run's job (retention.ts), never the writer's. The bytes are
  * already in the blob store when this runs, so a crash at any point leaves at most an
  * unreferenced blob — never a version without bytes.
  */
-import { decideUpload, normalizeName, normalizeSaveKey, parseSaveKey, kindToString, type UploadOutcome } from '@retrosync/core';
+import { decideUpload, normalizeName, normalizeSaveKey, parseSaveKey, kindToString, type HeadStamp, type UploadOutcome } from '@retrosync/core';
 import type { Clock } from '../clock.js';
 import { newId } from '../db/schema.js';
 import type { EventHub, SyncEvent } from '../events/event-hub.js';
 import { lockUserFeed, nextFeedSeq } from './feed-lock.js';
 import { assertWithinQuota, type QuotaLimits } from './quota.js';
-import { pruneSaveVersions } from './retention.js';
 import type { SaveRow, SaveVersionRow, SyncDb } from './schema.js';
 
 export type { SyncDb };
@@ -22,7 +23,6 @@ export interface VersionWriterDeps {
   events: EventHub;
   clock: Clock;
   quota: QuotaLimits;
-  retention: { versionsPerSave: number };
 }
 
 export interface WriteVersionInput {
@@ -32,6 +32,10 @@ export interface WriteVersionInput {
   sha256: string;
   size: number;
   deleted: boolean;
+  /** The bytes are blank (empty, all 0x00 or all 0xFF); false for a deletion. */
+  blank: boolean;
+  /** Whether the file time can be placed on the server clock (core/sync/time-trust.ts). */
+  timeTrusted: boolean;
   baseVersion: number | null;
   deviceId: string | null;
   fileMtime: number | null;
@@ -65,8 +69,15 @@ export class VersionWriter {
       let save = await trx.selectFrom('saves').selectAll().where('user_id', '=', input.userId).where('key_norm', '=', keyNorm).executeTakeFirst();
       const head = save?.head_version != null ? await versionRow(trx, save.id, save.head_version) : null;
       const decision = decideUpload(
-        head ? { version: head.version, sha256: head.sha256, correctedMtime: head.corrected_mtime, deleted: head.deleted === 1 } : null,
-        { baseVersion: input.baseVersion, sha256: input.sha256, correctedMtime: input.correctedMtime, deleted: input.deleted },
+        head ? toStamp(head) : null,
+        {
+          baseVersion: input.baseVersion,
+          sha256: input.sha256,
+          correctedMtime: input.correctedMtime,
+          deleted: input.deleted,
+          blank: input.blank && !input.deleted,
+          timeTrusted: input.timeTrusted,
+        },
       );
       if (decision.outcome === 'unchanged') {
         return { outcome: decision.outcome, save: save ?? null, head, stored: head };
@@ -108,10 +119,16 @@ export class VersionWriter {
         restored_from: input.restoredFrom ?? null,
         metadata: input.metadata,
         created_at: now,
+        // Stored without becoming the head (a conflict loser, a refused blank): not the head from the start.
+        superseded_at: decision.becomesHead ? null : now,
+        blank: input.blank && !input.deleted ? 1 : 0,
+        time_trusted: input.timeTrusted ? 1 : 0,
       };
       await trx.insertInto('save_versions').values(stored).execute();
-      if (decision.conflictLoser === 'head' && head) {
-        await trx.updateTable('save_versions').set({ conflict: 1 }).where('save_id', '=', save.id).where('version', '=', head.version).execute();
+      if (decision.becomesHead && head) {
+        const old: { superseded_at: number; conflict?: number } = { superseded_at: now };
+        if (decision.conflictLoser === 'head') old.conflict = 1;
+        await trx.updateTable('save_versions').set(old).where('save_id', '=', save.id).where('version', '=', head.version).execute();
       }
       const update: Partial<SaveRow> = { last_version: stored.version, updated_at: now };
       if (decision.becomesHead) {
@@ -121,7 +138,6 @@ export class VersionWriter {
       }
       await trx.updateTable('saves').set(update).where('id', '=', save.id).execute();
       save = { ...save, ...update };
-      if (decision.becomesHead) await pruneSaveVersions(trx, save.id, stored.version, this.deps.retention.versionsPerSave);
 
       const events: SyncEvent[] = [];
       if (decision.becomesHead) {
@@ -163,6 +179,8 @@ export class VersionWriter {
       fileMtime: v.file_mtime,
       correctedMtime: v.corrected_mtime,
       deleted: v.deleted === 1,
+      blank: v.blank === 1,
+      timeTrusted: v.time_trusted === 1,
     });
     await trx
       .insertInto('sync_logs')
@@ -175,11 +193,18 @@ export class VersionWriter {
         file_size: input.size,
         status: 'success',
         error_msg: null,
-        metadata: JSON.stringify({ rule: 'last-write-wins by corrected file time', winner: side(winner), loser: side(loser) }),
+        metadata: JSON.stringify({ rule: CONFLICT_RULE, winner: side(winner), loser: side(loser) }),
         created_at: now,
       })
       .execute();
   }
+}
+
+/** How the sync log names the rule that decided a conflict. */
+const CONFLICT_RULE = 'a modification over a deletion; real bytes over blank; a trusted time over an untrusted one; the later corrected file time; the higher SHA-256';
+
+function toStamp(v: SaveVersionRow): HeadStamp {
+  return { version: v.version, sha256: v.sha256, correctedMtime: v.corrected_mtime, deleted: v.deleted === 1, blank: v.blank === 1, timeTrusted: v.time_trusted === 1 };
 }
 
 async function versionRow(db: SyncDb, saveId: string, version: number): Promise<SaveVersionRow | null> {

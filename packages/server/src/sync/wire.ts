@@ -30,6 +30,9 @@ export function toSaveVersion(save: SaveRow, v: SaveVersionRow): SaveVersion {
   return {
     ...toSaveHead(save, v),
     conflict: v.conflict === 1,
+    blank: v.blank === 1,
+    timeTrusted: v.time_trusted === 1,
+    supersededAt: save.head_version === v.version ? null : toIso(v.superseded_at ?? v.created_at),
     head: save.head_version === v.version,
     restoredFrom: v.restored_from,
     metadata: parseMetadata(v.metadata),

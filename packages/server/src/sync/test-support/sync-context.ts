@@ -49,6 +49,12 @@ export interface UploadOptions {
   clientTime?: number;
   metadata?: unknown;
   sha?: string;
+  /** `X-Client-Boot`. */
+  boot?: string;
+  /** `X-Time-Trust`. */
+  trust?: 'observed' | 'untrusted';
+  /** Any other headers. */
+  headers?: Record<string, string>;
 }
 
 export function saveUrl(key: string, suffix = ''): string {
@@ -66,5 +72,20 @@ export async function upload(ctx: TestContext, apiKey: string, key: string, byte
   if (o.mtime !== undefined) headers['x-file-mtime'] = String(o.mtime);
   if (o.clientTime !== undefined) headers['x-client-time'] = String(o.clientTime);
   if (o.metadata !== undefined) headers['x-save-metadata'] = JSON.stringify(o.metadata);
+  if (o.boot !== undefined) headers['x-client-boot'] = o.boot;
+  if (o.trust !== undefined) headers['x-time-trust'] = o.trust;
+  Object.assign(headers, o.headers);
   return ctx.app.inject({ method: 'PUT', url: saveUrl(key), headers, payload: body });
+}
+
+/** DELETE of a save from a device, with the same options as {@link upload} (no body). */
+export async function remove(ctx: TestContext, apiKey: string, key: string, o: Omit<UploadOptions, 'metadata' | 'sha'> = {}): Promise<LightMyRequestResponse> {
+  const headers: Record<string, string> = { ...deviceHeaders(apiKey) };
+  if (o.base != null) headers['x-base-version'] = String(o.base);
+  if (o.mtime !== undefined) headers['x-file-mtime'] = String(o.mtime);
+  if (o.clientTime !== undefined) headers['x-client-time'] = String(o.clientTime);
+  if (o.boot !== undefined) headers['x-client-boot'] = o.boot;
+  if (o.trust !== undefined) headers['x-time-trust'] = o.trust;
+  Object.assign(headers, o.headers);
+  return ctx.app.inject({ method: 'DELETE', url: saveUrl(key), headers });
 }
