@@ -34,11 +34,20 @@ MODE == "place" { place_line($1); next }
 
 function dev(host) { return ROOT == "" ? host : (substr(host, 1, length(ROOT)) == ROOT ? substr(host, length(ROOT) + 1) : host) }
 
+# A folder inside another scanned one of the same kind (DraStic's backup/ inside a ROM root) is scanned with it.
+function nested(kind, dir,   j, d) {
+  for (j = 1; j <= LN[kind]; j++) {
+    if (L[kind, j, "incontent"]) { for (d = 1; d <= NR_ROOTS; d++) if (below(ROOTS[d], dir) > 0) return 1 }
+    else if (L[kind, j, "dir"] != "" && below(L[kind, j, "dir"], dir) > 0) return 1
+  }
+  return 0
+}
+
 function print_roots(   k, i, d, seen) {
   split("saves states", KS, " ")
   for (k = 1; k <= 2; k++) for (i = 1; i <= LN[KS[k]]; i++) {
     if (L[KS[k], i, "incontent"]) { for (d = 1; d <= NR_ROOTS; d++) if (!((KS[k], ROOTS[d]) in seen)) { seen[KS[k], ROOTS[d]] = 1; print KS[k] "\t" ROOTS[d] } }
-    else if (!((KS[k], L[KS[k], i, "dir"]) in seen)) { seen[KS[k], L[KS[k], i, "dir"]] = 1; print KS[k] "\t" L[KS[k], i, "dir"] }
+    else if (!((KS[k], L[KS[k], i, "dir"]) in seen) && !nested(KS[k], L[KS[k], i, "dir"])) { seen[KS[k], L[KS[k], i, "dir"]] = 1; print KS[k] "\t" L[KS[k], i, "dir"] }
   }
   for (d = 1; d <= NR_ROOTS; d++) print "roms\t" ROOTS[d]
   for (i = 1; i <= LN["saves"]; i++) if (L["saves", i, "placeable"] && L["saves", i, "primary"]) { print "save_folders\t" L["saves", i, "folders"]; break }
@@ -127,8 +136,11 @@ function resolve(cands, romext, game, besides, size,   hint, named, only, fam, r
 # ---- identify ---------------------------------------------------------------------------------
 function out_other(status, what, host) { print status "\t" what "\t\t\t\t\t" host }
 
-function locate(kind, path,   i, r, n, nf, fa) {
-  for (i = 1; i <= LN[kind]; i++) {
+function locate(kind, path,   pass, i, r, n, nf, fa, e) {
+  # Folders of one system and extension (DraStic's backup/) first: they may sit inside a ROM folder.
+  e = lower(ext_of(basename(path)))
+  for (pass = 1; pass <= 2; pass++) for (i = 1; i <= LN[kind]; i++) {
+    if (pass == 1 ? (L[kind, i, "system"] == "" || lower(L[kind, i, "ext"]) != e) : L[kind, i, "system"] != "") continue
     if (L[kind, i, "incontent"]) {
       for (r = 1; r <= NR_ROOTS; r++) if ((n = below(ROOTS[r], path)) >= 2) { LOC = i; LOC_F[1] = SEG[1]; LOC_NF = 1; return 1 }
     } else if (L[kind, i, "dir"] != "") {
@@ -160,6 +172,7 @@ function narrow(systems,   both, a, n, i) {
 
 function folder_evidence(kind,   fa, nf, i, lvl, name, dash) {
   EV_C = "*"; EV_CORE = ""
+  if (L[kind, LOC, "system"] != "") { EV_C = L[kind, LOC, "system"]; return }
   if (L[kind, LOC, "incontent"]) { narrow(psys(LOC_F[1])); if (EV_C == "*") EV_C = ""; return }
   if (L[kind, LOC, "folders"] == "rompath") {
     # <card>/saves_RA/<ROM folder relative to the card>/: the system folder is the one below a ROM root.
@@ -202,6 +215,7 @@ function identify_line(mtime, size, host,   path, name, r, kind, minui, game, ro
   resolve(EV_C == "*" ? "" : EV_C, romext, game, L[kind, LOC, "incontent"] ? dirname(path) : (L[kind, LOC, "folders"] == "rompath" ? rompath_dir() : ""), size)
   if (EV_C == "*") {}  # handled inside resolve: "" means any
   if (DEC_SYS == "") { out_other("ambiguous", DEC_CANDS, host); return }
+  if (FC == "battery") DEC_SYS = ext_system(DEC_SYS, ext_of(name))
   core = EV_CORE != "" ? EV_CORE : (FC == "state" && (DEC_SYS in CORE) ? CORE[DEC_SYS] : "")
   if (FC == "state" && core == "") { out_other("unsupported", "no core is known for this state (set a core for " DEC_SYS ")", host); return }
   key = DEC_SYS "/" game "/" (FC == "state" ? "state/" core "/" FC_SLOT : FC)

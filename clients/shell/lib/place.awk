@@ -3,23 +3,29 @@
 
 function place_err(enc, code, msg) { print "err\t" enc "\t" code "\t" msg }
 
-function choose_layout(kind, rom,   i, r) {
+function choose_layout(kind, rom, sys,   i, r, own) {
+  # A folder kept for one system (DraStic's backup/ for nds-dsv) takes that system's saves; the others the rest.
+  own = 0; for (i = 1; i <= LN[kind]; i++) if (L[kind, i, "placeable"] && L[kind, i, "system"] == sys) own = 1
+  for (i = 1; i <= LN[kind]; i++) if (L[kind, i, "placeable"] && own && L[kind, i, "system"] == sys) {
+    if (L[kind, i, "dir"] != "" && exists_dir(L[kind, i, "dir"])) return i
+  }
+  if (own) { for (i = 1; i <= LN[kind]; i++) if (L[kind, i, "placeable"] && L[kind, i, "system"] == sys) return i }
   # <card>/saves_RA/…: the save goes on the card that holds the ROM.
-  if (rom) for (i = 1; i <= LN[kind]; i++) if (L[kind, i, "placeable"] && L[kind, i, "folders"] == "rompath" && inside(dirname(L[kind, i, "dir"]), RP[rom])) return i
-  for (i = 1; i <= LN[kind]; i++) if (L[kind, i, "placeable"]) {
+  if (rom) for (i = 1; i <= LN[kind]; i++) if (L[kind, i, "placeable"] && L[kind, i, "system"] == "" && L[kind, i, "folders"] == "rompath" && inside(dirname(L[kind, i, "dir"]), RP[rom])) return i
+  for (i = 1; i <= LN[kind]; i++) if (L[kind, i, "placeable"] && L[kind, i, "system"] == "") {
     if (L[kind, i, "incontent"]) { for (r = 1; r <= NR_ROOTS; r++) if (exists_dir(ROOTS[r])) return i }
     else if (L[kind, i, "dir"] != "" && exists_dir(L[kind, i, "dir"])) return i
   }
-  for (i = 1; i <= LN[kind]; i++) if (L[kind, i, "placeable"] && L[kind, i, "primary"]) return i
-  for (i = 1; i <= LN[kind]; i++) if (L[kind, i, "placeable"]) return i
+  for (i = 1; i <= LN[kind]; i++) if (L[kind, i, "placeable"] && L[kind, i, "system"] == "" && L[kind, i, "primary"]) return i
+  for (i = 1; i <= LN[kind]; i++) if (L[kind, i, "placeable"] && L[kind, i, "system"] == "") return i
   return 0
 }
 
 # The device's ROM for the key (same system, else same family), or 0.
-function key_rom(   n, i, j) {
-  n = find_roms(KEY_GAME, "")
-  for (i = 1; i <= n; i++) if (RY[HITS[i]] == KEY_SYS) return HITS[i]
-  for (i = 1; i <= n; i++) { j = HITS[i]; if (RY[j] != "" && same_family(RY[j], KEY_SYS)) return j }
+function key_rom(   n, i, j, s) {
+  n = find_roms(KEY_GAME, ""); s = base_system(KEY_SYS)
+  for (i = 1; i <= n; i++) if (RY[HITS[i]] == s) return HITS[i]
+  for (i = 1; i <= n; i++) { j = HITS[i]; if (RY[j] != "" && same_family(RY[j], s)) return j }
   return 0
 }
 
@@ -33,7 +39,7 @@ function place_line(enc,   card, rdir, n, e, kind, li, core, ours, fixed, rom, s
   if (e != "") { place_err(enc, "invalid-key", e); return }
   kind = KEY_KIND == "state" ? "states" : "saves"
   rom = key_rom()
-  li = choose_layout(kind, rom)
+  li = choose_layout(kind, rom, KEY_SYS)
   if (!li) { place_err(enc, "no-core", P " has no " kind " folder"); return }
   core = KEY_CORE
   if (core != "") {
@@ -62,7 +68,7 @@ function place_line(enc,   card, rdir, n, e, kind, li, core, ours, fixed, rom, s
       folders = folders "/" tag "-" substr(core, length(PREFIX) + 1)
     }
   }
-  romfile = rom ? RF[rom] : ((KEY_SYS in DEFEXT) ? KEY_GAME DEFEXT[KEY_SYS] : "")
+  romfile = rom ? RF[rom] : ((base_system(KEY_SYS) in DEFEXT) ? KEY_GAME DEFEXT[base_system(KEY_SYS)] : "")
   stem = rom ? RSTM[rom] : KEY_GAME
   minui = has(L[kind, li, "folders"], "tag") || has(L[kind, li, "folders"], "tag-core")
   needs = minui && (KEY_KIND == "rtc" || (kind == "states" ? L[kind, li, "naming"] == "minui" : L[kind, li, "name"] == "rom_file"))
@@ -72,7 +78,7 @@ function place_line(enc,   card, rdir, n, e, kind, li, core, ours, fixed, rom, s
     suf = state_suffix(L[kind, li, "naming"], KEY_SLOT)
     if (suf == "\001") { place_err(enc, "slot-unsupported", P " has no state slot " KEY_SLOT); return }
     file = base suf
-  } else file = base (KEY_KIND == "rtc" ? ".rtc" : L[kind, li, "ext"])
+  } else file = base (KEY_KIND == "rtc" ? ".rtc" : (L[kind, li, "system"] == "" && system_ext(KEY_SYS) != "" ? system_ext(KEY_SYS) : L[kind, li, "ext"]))
   if (tolower(file) ~ /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/ || length(file) > 255 || file ~ /[\/\\]/ || ("/" folders "/") ~ /\/\.\.?\//) {
     place_err(enc, "unsafe-name", file " cannot be written on " P); return
   }

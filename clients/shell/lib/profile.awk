@@ -72,7 +72,7 @@ function add_layouts(r, kind,   base, i, idx) {
   if (RAWL[r, 9] == 1 || RAWL[r, 2] == "") { put_layout(kind, r, "", RAWL[r, 12] == 1); return }
   EXP_N = 0; delete EXP
   expand_all(RAWL[r, 2], "layout")
-  for (i = 1; i <= EXP_N; i++) put_layout(kind, r, norm_path(EXP[i]), RAWL[r, 12] == 1 && i == 1)
+  for (i = 1; i <= EXP_N; i++) put_layout(kind, r, norm_path(EXP[i]), RAWL[r, 12] == 1 && RAWL[r, 14] == "" && i == 1)
 }
 
 function put_layout(kind, r, dir, primary,   i) {
@@ -83,6 +83,7 @@ function put_layout(kind, r, dir, primary,   i) {
   L[kind, i, "compressed"] = RAWL[r, 7]; L[kind, i, "autoload"] = RAWL[r, 8]
   L[kind, i, "incontent"] = (RAWL[r, 9] == 1 || dir == "") ? 1 : 0
   L[kind, i, "placeable"] = RAWL[r, 11]; L[kind, i, "primary"] = primary ? 1 : 0
+  L[kind, i, "system"] = RAWL[r, 14]
   if (RAWL[r, 10] == 1) apply_retroarch(kind, i)
 }
 
@@ -135,8 +136,15 @@ function override_dir(kind, dir,   i) {
   }
 }
 
+# nds-dsv → nds (the system whose ROMs and folders a save system uses), and its extension.
+function base_system(sys,   k, b) { k = "extbase" SUBSEP sys; if (!(k in TB)) return sys; split(TB[k], b, ":"); return b[1] }
+function system_ext(sys,   k, b) { k = "extbase" SUBSEP sys; if (!(k in TB)) return ""; split(TB[k], b, ":"); return b[2] }
+# The system a battery save with extension ext is keyed under (.dsv of nds → nds-dsv).
+function ext_system(sys, ext,   k) { k = "extsys" SUBSEP lower(ext) ":" sys; return (k in TB) ? TB[k] : sys }
+
 function system_folder(sys,   k) {
   if (sys in PSF) return PSF[sys]
+  if (base_system(sys) != sys) return system_folder(base_system(sys))
   k = (FOLDER_NAMES == "es" ? "sysfolder-es" : "sysfolder-tags") SUBSEP sys
   return (k in TB) ? TB[k] : sys
 }

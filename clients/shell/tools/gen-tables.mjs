@@ -81,6 +81,7 @@ export function renderTables(data = JSON.parse(readFileSync(DATA_PATH, 'utf8')))
     for (const x of r.infixes ?? []) id.push(row('ign-infix', x.toLowerCase(), reason));
   }
   for (const [s, c] of Object.entries(t.default_cores)) id.push(row('defcore', s, c));
+  for (const r of t.extension_systems ?? []) id.push(row('extsys', `${r.ext.toLowerCase()}:${r.system}`, r.as), row('extbase', r.as, `${r.system}:${r.ext.toLowerCase()}`));
   const firstPerValue = (rec) => {
     const m = new Map();
     for (const [k, v] of Object.entries(rec)) if (v && !m.has(v)) m.set(v, k);
@@ -111,10 +112,11 @@ export function renderTables(data = JSON.parse(readFileSync(DATA_PATH, 'utf8')))
     for (const [sys, folder] of Object.entries(s.system_folders ?? {})) pl.push(row(p.id, 'system_folder', sys, folder));
     // layout: kind dir folders name ext naming compressed auto_load in_content_dir retroarch placeable primary(alias→0)
     //         retroarch_before (1: RetroArch's old flat default, dropped when retroarch.cfg sets the sort keys)
+    //         system (a folder of one system's files with this ext only: DraStic's backup/ → nds-dsv)
     const lay = (kind, e) =>
       row(p.id, 'layout', kind, e.dir ?? '', e.folders.join(',') || '-', e.name ?? 'rom_stem', e.ext ?? '.srm',
         e.naming ?? 'retroarch', e.compressed ? 1 : 0, e.auto_load ? 1 : 0, e.in_content_dir ? 1 : 0,
-        e.retroarch ? 1 : 0, e.legacy ? 0 : 1, e.alias ? 0 : 1, e.retroarch_before ? 1 : 0);
+        e.retroarch ? 1 : 0, e.legacy ? 0 : 1, e.alias ? 0 : 1, e.retroarch_before ? 1 : 0, e.system ?? '');
     for (const e of s.saves) pl.push(lay('saves', e));
     for (const e of s.states) pl.push(lay('states', e));
     for (const [n, f] of Object.entries(s.save_formats ?? {})) pl.push(row(p.id, 'save_format', n, f.name, f.ext, f.compressed ? 1 : 0));

@@ -24,6 +24,8 @@ export interface RawDirEntry {
   alias?: boolean;
   /** RetroArch's default before this version (flat): read, never written, unless retroarch.cfg sets the sort keys. */
   retroarch_before?: string;
+  /** The folder holds one system's files only, with `ext` (DraStic's `backup/`: `nds-dsv`). */
+  system?: string;
 }
 
 export interface RawMarker {
@@ -98,6 +100,8 @@ export interface RawLayouts {
     save_sizes: Record<string, number[] | string>;
     ignore: Record<string, RawIgnoreRule | string>;
     libretro_databases: { names: Record<string, string> };
+    /** A battery extension that makes a save of another kind (`.dsv` of nds → nds-dsv). */
+    extension_systems?: { ext: string; system: string; as: string }[];
   };
 }
 

@@ -4,7 +4,7 @@
 import { formatSaveKey, InvalidSaveKeyError, normalizeName, type SaveKind } from '../key/save-key.js';
 import type { FileSystem } from './fs.js';
 import { ignoreReason } from './ignore.js';
-import { classifyFile, splitRomExtension, type FileClass } from './names.js';
+import { classifyFile, extensionOf, kindOfExtension, splitRomExtension, type FileClass } from './names.js';
 import { basename, dirname, joinPath, normalizePath, segmentsBelow } from './paths.js';
 import { resolveProfile, type DirLayout, type Profile } from './profile.js';
 import { RomIndex } from './roms.js';
@@ -46,7 +46,10 @@ interface Located {
 }
 
 function locate(profile: Profile, layouts: DirLayout[], path: string): Located | null {
-  for (const layout of layouts) {
+  // Folders of one system and extension (DraStic's backup/) first: they may sit inside a ROM folder.
+  const ext = extensionOf(basename(path));
+  const ordered = [...layouts.filter((l) => l.system !== null && l.ext === ext), ...layouts.filter((l) => l.system === null)];
+  for (const layout of ordered) {
     if (layout.inContentDir) {
       for (const root of profile.romRoots) {
         const segs = segmentsBelow(root, path, profile.pathStyle);
@@ -88,6 +91,7 @@ function folderEvidence(profile: Profile, loc: Located): { candidates: string[] 
     const both = candidates?.filter((s) => systems.includes(s));
     candidates = candidates === null || both?.length === 0 ? systems : (both ?? systems);
   };
+  if (loc.layout.system !== null) return { candidates: [loc.layout.system], core };
   if (loc.layout.inContentDir) {
     narrow(folderSystems(profile, loc.folders[0] ?? ''));
     return { candidates: candidates ?? [], core };
@@ -164,7 +168,7 @@ export function identifyPath(platform: string | Profile, path: string, ctx: Iden
   if (decided.status === 'ambiguous') {
     return { status: 'ambiguous', path, game, candidates: decided.candidates, reason: decided.reason };
   }
-  const system = decided.system;
+  const system = fc.class === 'battery' ? kindOfExtension(decided.system, fc.ext) : decided.system;
   const core = evidence.core ?? (fc.class === 'state' ? (profile.cores[system] ?? null) : null);
   const kind = kindOf(fc, core);
   if (typeof kind === 'string') return { status: 'unsupported', path, reason: `${kind} (set a core for ${system})` };

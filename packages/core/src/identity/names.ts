@@ -3,6 +3,7 @@
  * game it belongs to, and the names each emulator family writes for a kind and slot.
  */
 import type { StateNaming } from './data.js';
+import { layouts } from './data.js';
 import { tables } from './tables.js';
 
 export type FileClass =
@@ -46,6 +47,25 @@ export function classifyFile(name: string): FileClass {
   if (t.batteryExtensions.has(ext)) return { class: 'battery', stem, ext };
   if (t.rtcExtensions.has(ext)) return { class: 'rtc', stem, ext };
   return { class: 'other' };
+}
+
+/**
+ * The system a battery save of `system` with extension `ext` is keyed under: `.dsv` (DraStic /
+ * DeSmuME, raw save + footer) of nds is `nds-dsv`, kept apart from melonDS's raw nds saves.
+ */
+export function kindOfExtension(system: string, ext: string): string {
+  const rule = layouts().sync_tables.extension_systems?.find((r) => r.ext === ext.toLowerCase() && r.system === system);
+  return rule?.as ?? system;
+}
+
+/** The system whose ROMs and folders a save system uses (`nds-dsv` → nds). */
+export function baseSystem(system: string): string {
+  return layouts().sync_tables.extension_systems?.find((r) => r.as === system)?.system ?? system;
+}
+
+/** The extension a save system is written with, when it is tied to one (`nds-dsv` → `.dsv`). */
+export function extensionForSystem(system: string): string | null {
+  return layouts().sync_tables.extension_systems?.find((r) => r.as === system)?.ext ?? null;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { InvalidSaveKeyError, parseSaveKey, type SaveKey } from '../key/save-key.js';
 import type { FileSystem } from './fs.js';
-import { stateSuffix } from './names.js';
+import { baseSystem, extensionForSystem, stateSuffix } from './names.js';
 import { basename, dirname, isInside, joinPath, segmentsBelow, underRoot } from './paths.js';
 import { resolveProfile, type DirLayout, type Profile } from './profile.js';
 import { RomIndex, type RomHit } from './roms.js';
@@ -56,8 +56,10 @@ export class PlacementError extends Error {
 const RESERVED = /^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\..*)?$/i;
 const MAX_NAME_BYTES = 255;
 
-function chooseLayout(layouts: DirLayout[], fs: FileSystem | undefined, romRoots: string[]): DirLayout | undefined {
-  const candidates = layouts.filter((l) => l.placeable);
+function chooseLayout(layouts: DirLayout[], fs: FileSystem | undefined, romRoots: string[], system: string): DirLayout | undefined {
+  // A folder kept for one system (DraStic's backup/ for nds-dsv) takes that system's saves; the others take the rest.
+  const own = layouts.filter((l) => l.placeable && l.system === system);
+  const candidates = own.length > 0 ? own : layouts.filter((l) => l.placeable && l.system === null);
   const exists = (l: DirLayout) =>
     l.inContentDir ? romRoots.some((r) => fs?.stat(r)?.type === 'dir') : l.dir !== null && fs?.stat(l.dir)?.type === 'dir';
   return (fs ? candidates.find(exists) : undefined) ?? candidates.find((l) => l.primary) ?? candidates[0];
@@ -98,13 +100,13 @@ export function placeKey(platform: string | Profile, key: string, opts: PlaceOpt
   }
   const isState = parsed.kind.type === 'state';
   const roms = opts.roms ?? (opts.fs ? RomIndex.forProfile(opts.fs, profile) : undefined);
-  const rom = findRom(roms, parsed);
+  const rom = findRom(roms, { ...parsed, system: baseSystem(parsed.system) });
   const list = isState ? profile.states : profile.saves;
   // <card>/saves_RA/…: the save goes on the card that holds the ROM.
   const onRomCard = rom
     ? list.find((l) => l.placeable && l.folders.includes('rompath') && l.dir !== null && isInside(dirname(l.dir), rom.path, profile.pathStyle))
     : undefined;
-  const layout = onRomCard ?? chooseLayout(list, opts.fs, profile.romRoots);
+  const layout = onRomCard ?? chooseLayout(list, opts.fs, profile.romRoots, parsed.system);
   if (!layout) throw new PlacementError('no-folder', `${profile.platform.id} has no ${isState ? 'state' : 'save'} folder`);
 
   const prefix = profile.stateCorePrefix;
@@ -120,7 +122,7 @@ export function placeKey(platform: string | Profile, key: string, opts: PlaceOpt
     }
   }
 
-  const systemFolder = profile.systemFolders[parsed.system] ?? parsed.system;
+  const systemFolder = profile.systemFolders[parsed.system] ?? profile.systemFolders[baseSystem(parsed.system)] ?? parsed.system;
   const folders: string[] = [];
   for (const level of layout.folders) {
     if (level === 'core') {
@@ -144,7 +146,7 @@ export function placeKey(platform: string | Profile, key: string, opts: PlaceOpt
   }
 
   const romFile = rom?.file ?? (() => {
-    const ext = defaultRomExtension(parsed.system);
+    const ext = defaultRomExtension(baseSystem(parsed.system));
     return ext === null ? null : `${parsed.game}${ext}`;
   })();
   const stem = rom?.stem ?? parsed.game;
@@ -165,7 +167,8 @@ export function placeKey(platform: string | Profile, key: string, opts: PlaceOpt
     }
     file = base + suffix;
   } else {
-    file = base + (parsed.kind.type === 'rtc' ? '.rtc' : layout.ext);
+    const ext = layout.system !== null ? layout.ext : (extensionForSystem(parsed.system) ?? layout.ext);
+    file = base + (parsed.kind.type === 'rtc' ? '.rtc' : ext);
   }
   if (RESERVED.test(file) || Buffer.byteLength(file) > MAX_NAME_BYTES || [...folders, file].some((s) => s === '..' || /[/\\]/.test(s))) {
     throw new PlacementError('unsafe-name', `"${file}" cannot be written on ${profile.platform.id}`);

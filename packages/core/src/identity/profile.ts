@@ -4,7 +4,7 @@
  */
 import type { FolderLevel, RawDirEntry, StateNaming } from './data.js';
 import { layouts } from './data.js';
-import { expandTemplate, normalizePath, type PathStyle } from './paths.js';
+import { expandTemplate, normalizePath, segmentsBelow, type PathStyle } from './paths.js';
 import { getPlatform, rawPlatform, type PlatformInfo } from './platforms.js';
 import { retroArchDir, type RetroArchSettings } from './retroarch-cfg.js';
 import { tables } from './tables.js';
@@ -35,6 +35,8 @@ export interface DirLayout {
   primary: boolean;
   /** The folder is on the card / volume (`{sd}`), so a card mounted on a PC holds it. */
   onVolume: boolean;
+  /** Only this system's files, with extension {@link ext}, live here (DraStic's `backup/`); null: any. */
+  system: string | null;
 }
 
 export interface Profile {
@@ -112,12 +114,14 @@ function toLayouts(
     autoLoad: raw.auto_load ?? false,
     placeable: raw.legacy !== true,
     onVolume: raw.in_content_dir === true || raw.dir === undefined || raw.dir.includes('{sd}'),
+    system: raw.system ?? null,
   };
-  if (raw.in_content_dir || raw.dir === undefined) return [{ ...base, dir: null, primary: raw.alias !== true }];
+  const first = raw.alias !== true && raw.system === undefined;
+  if (raw.in_content_dir || raw.dir === undefined) return [{ ...base, dir: null, primary: first }];
   return expandAll(raw.dir, vars, volumes).map((dir, i) => ({
     ...base,
     dir: normalizePath(dir, style),
-    primary: raw.alias !== true && i === 0,
+    primary: first && i === 0,
   }));
 }
 
@@ -233,8 +237,10 @@ export function resolveProfile(platformId: string, options: ProfileOptions = {})
 
 /** The folders to scan for saves, states and ROMs on a device with this profile. */
 export function scanRoots(profile: Profile): { saves: string[]; states: string[]; roms: string[] } {
-  const dirs = (list: DirLayout[]) => [
-    ...new Set(list.flatMap((l) => (l.inContentDir ? profile.romRoots : l.dir !== null ? [l.dir] : []))),
-  ];
+  const dirs = (list: DirLayout[]) => {
+    const all = [...new Set(list.flatMap((l) => (l.inContentDir ? profile.romRoots : l.dir !== null ? [l.dir] : [])))];
+    // A folder inside another one (DraStic's backup/ inside a ROM root) is scanned with it, not twice.
+    return all.filter((d) => !all.some((o) => o !== d && segmentsBelow(o, d, profile.pathStyle) !== null));
+  };
   return { saves: dirs(profile.saves), states: dirs(profile.states), roms: profile.romRoots };
 }
