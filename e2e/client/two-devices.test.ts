@@ -2,7 +2,8 @@
  * Two real `retrosync` clients against a real server: a MinUI card and an Onion card (different
  * folders, names and extensions for the same save).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, makeClient, startServer, stop, until, type Client, type RunningServer } from './harness.js';
 
@@ -108,16 +109,19 @@ describe('desktop client end to end', () => {
     expect(onion.read(ONION_PLACED)).toBe('minui offline play');
   }, 90_000);
 
-  it('a fresh all-zero save never replaces the real one: kept as a conflict version, the real one comes back', async () => {
+  it('a fresh all-zero save never replaces the real one: not uploaded, kept in backups, the real one comes back', async () => {
     const real = onion.read(ONION_PLACED);
+    const before = JSON.parse((await onion.cli('history', KEY, '--json')).stdout).versions as unknown[];
     onion.write(ONION_PLACED, new Uint8Array(8192));
     const r = await onion.cli('sync', '--json');
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ conflicts: [KEY] });
     expect(onion.read(ONION_PLACED)).toBe(real);
     const versions = JSON.parse((await onion.cli('history', KEY, '--json')).stdout).versions as { size: number; conflict: boolean; head: boolean }[];
+    expect(versions).toHaveLength(before.length);
     expect(versions.find((v) => v.head)?.size).toBe(real!.length);
-    expect(versions.some((v) => v.conflict && v.size === 8192)).toBe(true);
+    const kept = readdirSync(join(onion.home, 'backups'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => readFileSync(join(e.parentPath, e.name)));
+    expect(kept.some((b) => b.length === 8192 && b.every((x) => x === 0))).toBe(true);
     const m = await minui.cli('sync', '--json');
     expect(JSON.parse(m.stdout)).toMatchObject({ downloaded: [] });
     expect(minui.read(MINUI_FILE)).toBe(real);

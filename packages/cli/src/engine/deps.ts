@@ -4,6 +4,7 @@ import type { LocalFiles } from '../local-fs/files.js';
 import type { Progress, Remote } from '../net/remote.js';
 import type { Logger } from '../state/log.js';
 import type { SyncState } from '../state/sync-state.js';
+import type { DeviceClock } from '../time/device-clock.js';
 import type { DeviceLayout } from './layout.js';
 
 export interface EngineHooks {
@@ -20,10 +21,22 @@ export interface EngineDeps {
   state: SyncState;
   backups: Backups;
   log: Logger;
+  /** The device's clocks (wall, boot, uptime); sessions pass deviceClock(). */
+  clock?: DeviceClock;
+  /** Only the wall clock (tests); ignored when `clock` is given. */
   now?: () => number;
   /** A progress reporter for a transfer over ~1 MB (the CLI draws a bar; the daemon logs). */
   progress?: (label: string, total: number) => Progress | undefined;
   hooks?: EngineHooks;
   /** This device as the dashboard shows it (sent with uploads). */
   device?: { name: string; platform: string };
+}
+
+const TEST_BOOT = 'engine-test-boot';
+
+/** The clock the engine reads: `deps.clock`, else `deps.now` (or the system clock) in one fixed boot. */
+export function engineClock(deps: EngineDeps): DeviceClock {
+  if (deps.clock) return deps.clock;
+  const now = deps.now ?? Date.now;
+  return { now, boot: TEST_BOOT, uptimeMs: () => performance.now() };
 }

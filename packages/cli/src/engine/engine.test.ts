@@ -69,23 +69,55 @@ describe('sync pass', () => {
     expect(b.read(MINUI_FILE)).toBe('a-offline-later');
     const kept = await b.deps.backups.list();
     expect(readFileSync(kept.at(-1)!.file, 'utf8')).toBe('b-offline');
-    const stored = server.versions.get(KEY)!.map((v) => [Buffer.from(v.bytes).toString(), v.conflict]);
+    const stored = server.list(KEY).map((v) => [Buffer.from(v.bytes).toString(), v.conflict]);
     expect(stored).toEqual([['base', false], ['a-offline-later', false], ['b-offline', true]]);
     expect(b.deps.state.data.conflicts[0]).toMatchObject({ key: KEY, outcome: 'conflict_lost' });
   });
 
-  it('a new all-zero save never replaces a real one: kept as a conflict version, the real save comes back', async () => {
+  it('scenario 2: a blank save is never uploaded over a real one, even when the device clock reads 1970; the real save comes back', async () => {
     const { server, a, b } = pair();
     a.write(ONION_FILE, 'real progress', T);
     await syncPass(a.deps);
-    b.write(MINUI_FILE, new Uint8Array(32 * 1024), T + 3_600_000);
+    await syncPass(b.deps);
+    for (const blank of [new Uint8Array(32 * 1024), new Uint8Array(32 * 1024).fill(0xff), new Uint8Array(0)]) {
+      // An RTC-less handheld: its clock reads 1970, so any corrected time would become "now".
+      b.deps.now = () => 60_000;
+      b.write(MINUI_FILE, blank, 30_000);
+      const before = server.uploads.length;
+      const r = await syncPass(b.deps);
+      expect(server.uploads.length).toBe(before);
+      expect(server.head(KEY)?.version).toBe(1);
+      expect(b.read(MINUI_FILE)).toBe('real progress');
+      expect(r.conflicts).toEqual([KEY]);
+      expect(b.deps.state.data.conflicts.at(-1)?.outcome).toBe('blank_kept_aside');
+      const kept = await b.deps.backups.list();
+      expect(readFileSync(kept.at(-1)!.file).equals(Buffer.from(blank))).toBe(true);
+    }
+  });
+
+  it('scenario 2: the server\'s blank_refused outcome puts the head back and keeps the local bytes in backups', async () => {
+    const { server, a, b } = pair();
+    a.write(ONION_FILE, 'real progress', T);
+    await syncPass(a.deps);
+    await syncPass(b.deps);
+    // A save that is not blank to this client but that the server refuses (a newer server rule).
+    const remote = b.deps.remote;
+    b.deps.remote = {
+      ...remote,
+      upload: async (key) => {
+        const { bytes: _b, conflict: _c, ...head } = server.head(key)!;
+        return { outcome: 'blank_refused', head, storedVersion: head.version + 1 };
+      },
+    };
+    b.write(MINUI_FILE, 'looks-real-to-the-client', T + 60_000);
     const r = await syncPass(b.deps);
-    expect(server.uploads.at(-1)).toMatchObject({ baseVersion: null, fileMtimeMs: 0 });
-    expect(server.head(KEY)?.version).toBe(1);
-    expect(server.versions.get(KEY)!.at(-1)!.conflict).toBe(true);
-    expect(b.read(MINUI_FILE)).toBe('real progress');
     expect(r.conflicts).toEqual([KEY]);
-    expect(b.deps.state.data.conflicts[0]?.outcome).toBe('blank_kept_aside');
+    expect(b.read(MINUI_FILE)).toBe('real progress');
+    const kept = await b.deps.backups.list();
+    expect(readFileSync(kept.at(-1)!.file, 'utf8')).toBe('looks-real-to-the-client');
+    expect(b.deps.state.data.conflicts.at(-1)?.outcome).toBe('blank_kept_aside');
+    b.deps.remote = remote;
+    expect(await syncPass(b.deps)).toMatchObject({ uploaded: [], downloaded: [] });
   });
 
   it('keeps the feed cursor when a download fails, and catches up on the next pass', async () => {

@@ -1,16 +1,37 @@
 /**
  * Local side of a pass: walks the save folders (or looks at given paths), identifies new or
- * changed files, and hashes a file only when its size or time differ from the sync state. An
- * unchanged file costs one stat and a map lookup.
+ * changed files, and hashes a file only when its size or time differ from the sync state — or
+ * when its time lies within {@link FILE_TIME_WINDOW_MS} of the moment it was last read (FAT keeps
+ * file times in 2-second steps, so a second write in the same step looks unchanged). An
+ * unchanged file costs one stat and a map lookup. Saves are keyed by the key's comparison form.
  */
 import { createHash } from 'node:crypto';
 import { rawSaveBytes } from '@retrosync/core';
 import type { LocalFiles } from '../local-fs/files.js';
 import type { Logger } from '../state/log.js';
-import type { SyncState } from '../state/sync-state.js';
+import { keyId, type SyncedEntry, type SyncState } from '../state/sync-state.js';
 import type { DeviceLayout } from './layout.js';
 
 export const WALK_DEPTH = 4;
+
+/**
+ * File times: FAT stores them in 2-second steps, so (size, mtime) proves nothing about a write
+ * made within the same step as the last read. A file whose time lies within 2 s plus the file
+ * system's granularity (2 s on FAT) of that read is hashed again.
+ */
+export const FILE_TIME_WINDOW_MS = 4_000;
+
+/** When a file is read: on the file system's clock (kernel) and on the device clock (they differ only under the test clock offset). */
+export interface ReadAt {
+  readAtMs: number;
+  readAtDeviceMs: number;
+}
+
+/** True when (size, mtime) equal to the entry's prove the file unchanged: its time is outside the granularity window of the last read, on both clocks. */
+export function unchangedSince(known: SyncedEntry, size: number, mtimeMs: number): boolean {
+  if (known.sha256 === null || known.size !== size || known.mtimeMs !== mtimeMs) return false;
+  return Math.abs(known.readAtMs - mtimeMs) >= FILE_TIME_WINDOW_MS && Math.abs(known.readAtDeviceMs - mtimeMs) >= FILE_TIME_WINDOW_MS;
+}
 
 export interface LocalSave {
   key: string;
@@ -26,10 +47,15 @@ export interface LocalSave {
   system: string | null;
   game: string | null;
   kind: string | null;
+  /** When these bytes were read (this pass, or the last time they were). */
+  readAt: ReadAt;
 }
 
 export interface ScanResult {
+  /** By the key's comparison form (normalizeSaveKey). */
   saves: Map<string, LocalSave>;
+  /** Every file path the scan looked at (saves or not). */
+  seen: Set<string>;
   /** Files that were read and hashed in this scan. */
   hashed: number;
   /** Paths looked at that no longer exist (targeted scans). */
@@ -50,12 +76,20 @@ export async function readSave(files: LocalFiles, path: string, compressed: bool
 export interface ScanOptions {
   /** Look only at these host paths (the watcher's changes); otherwise walk every save folder. */
   paths?: readonly string[];
+  /** The device clock (default: the system clock). */
+  now?: () => number;
+}
+
+export function readAtNow(now: () => number): ReadAt {
+  return { readAtMs: Date.now(), readAtDeviceMs: now() };
 }
 
 export async function scanLocal(layout: DeviceLayout, files: LocalFiles, state: SyncState, log: Logger, options: ScanOptions = {}): Promise<ScanResult> {
   layout.beginScan();
   const saves = new Map<string, LocalSave>();
   const missing: string[] = [];
+  const seen = new Set<string>();
+  const now = options.now ?? Date.now;
   let hashed = 0;
   let candidates: { path: string; size: number; mtimeMs: number }[];
   if (options.paths) {
@@ -69,10 +103,12 @@ export async function scanLocal(layout: DeviceLayout, files: LocalFiles, state: 
     candidates = (await Promise.all(layout.scanDirs().map((d) => files.walk(d, WALK_DEPTH)))).flat();
   }
   for (const c of candidates) {
+    seen.add(c.path);
     const known = state.atPath(c.path);
     let save: LocalSave;
-    if (known && known.size === c.size && known.mtimeMs === c.mtimeMs && known.sha256 !== null) {
-      save = { key: known.key, path: c.path, size: c.size, mtimeMs: c.mtimeMs, sha256: known.sha256, raw: null, compressed: known.compressed, autoLoad: known.autoLoad, system: known.system, game: known.game, kind: known.kind };
+    if (known && known.sha256 !== null && unchangedSince(known, c.size, c.mtimeMs)) {
+      const readAt = { readAtMs: known.readAtMs, readAtDeviceMs: known.readAtDeviceMs };
+      save = { key: known.key, path: c.path, size: c.size, mtimeMs: c.mtimeMs, sha256: known.sha256, raw: null, compressed: known.compressed, autoLoad: known.autoLoad, system: known.system, game: known.game, kind: known.kind, readAt };
     } else {
       // A file synced before keeps its key (a path's identity does not change with its
       // bytes): no identification, and so no ROM-folder walk, for an edited save.
@@ -84,20 +120,22 @@ export async function scanLocal(layout: DeviceLayout, files: LocalFiles, state: 
         continue;
       }
       try {
+        const readAt = readAtNow(now);
         const { raw, sha256 } = await readSave(files, c.path, id.compressed);
         hashed++;
-        save = { key: id.key, path: c.path, size: c.size, mtimeMs: c.mtimeMs, sha256, raw, compressed: id.compressed, autoLoad: id.autoLoad, system: id.system, game: id.game, kind: id.kind };
+        save = { key: id.key, path: c.path, size: c.size, mtimeMs: c.mtimeMs, sha256, raw, compressed: id.compressed, autoLoad: id.autoLoad, system: id.system, game: id.game, kind: id.kind, readAt };
       } catch (err) {
         log.warn(`skipped ${c.path}: cannot read it (${(err as Error).message}); will retry on the next pass`);
         continue;
       }
     }
-    const other = saves.get(save.key);
+    const id = keyId(save.key);
+    const other = saves.get(id);
     if (other) {
       const [keep, drop] = other.mtimeMs >= save.mtimeMs ? [other, save] : [save, other];
       log.warn(`${drop.path} and ${keep.path} are the same save (${save.key}); syncing the newer one, ${keep.path}`);
-      saves.set(save.key, keep);
-    } else saves.set(save.key, save);
+      saves.set(id, keep);
+    } else saves.set(id, save);
   }
-  return { saves, hashed, missing };
+  return { saves, seen, hashed, missing };
 }

@@ -3,6 +3,7 @@
  * `onEvent(name, data)` for each event and resolves when the stream ends; rejects when it
  * cannot connect. Abort with the signal.
  */
+import { deviceNow } from '../time/device-clock.js';
 export interface EventStreamOptions {
   server: string;
   apiKey: string;
@@ -16,7 +17,7 @@ export async function readEventStream(options: EventStreamOptions): Promise<void
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const url = `${options.server.replace(/\/+$/, '')}/api/sync/events`;
   const res = await doFetch(url, {
-    headers: { 'x-api-key': options.apiKey, accept: 'text/event-stream', 'x-client-time': String(Date.now()) },
+    headers: { 'x-api-key': options.apiKey, accept: 'text/event-stream', 'x-client-time': String(deviceNow()) },
     signal: options.signal,
   });
   if (!res.ok || !res.body || !(res.headers.get('content-type') ?? '').includes('text/event-stream')) {

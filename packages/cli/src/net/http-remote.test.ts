@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { ApiError } from '@retrosync/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpRemote } from './http-remote.js';
+import { httpRemote, StallError } from './http-remote.js';
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
@@ -70,5 +70,72 @@ describe('httpRemote', () => {
     const err = await remote.upload('gba/G/battery', Buffer.from('x'), { sha256: sha(Buffer.from('x')), baseVersion: null, fileMtimeMs: 1 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ code: 'quota_exceeded', status: 413 });
+  });
+
+  it('transfers fail on stalls, not on total time: a slow steady download succeeds, a stalled one fails fast', async () => {
+    const body = randomBytes(256 * 1024);
+    let stall = false;
+    const url = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(body.length), 'x-version': '2', 'x-content-sha256': sha(body) });
+      let off = 0;
+      const tick = () => {
+        if (off >= body.length) return void res.end();
+        if (stall && off > 0) return; // sends the first chunk, then nothing
+        res.write(body.subarray(off, off + 16 * 1024));
+        off += 16 * 1024;
+        setTimeout(tick, 60);
+      };
+      tick();
+    });
+    const remote = httpRemote({ server: url, apiKey: 'k'.repeat(64), deviceId: 'd', stallMs: 400 });
+    const t0 = performance.now();
+    const got = await remote.download('gba/Slow/battery', 2);
+    expect(Buffer.from(got.bytes).equals(body)).toBe(true);
+    expect(performance.now() - t0).toBeGreaterThan(400 * 2); // took longer than the stall window, in steps
+    stall = true;
+    const t1 = performance.now();
+    const err = await remote.download('gba/Slow/battery', 2).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StallError);
+    expect(performance.now() - t1).toBeLessThan(5_000);
+  });
+
+  it('a stalled upload fails with a transient stall error', async () => {
+    const url = await serve(() => undefined); // reads nothing, answers nothing
+    const remote = httpRemote({ server: url, apiKey: 'k'.repeat(64), deviceId: 'd', stallMs: 300 });
+    const bytes = randomBytes(2 * 1024 * 1024);
+    const err = await remote.upload('gba/G/battery', bytes, { sha256: sha(bytes), baseVersion: null, fileMtimeMs: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StallError);
+    server?.closeAllConnections();
+  });
+
+  it('sends the v1.1 clock headers (boot, uptime, last server time, time trust) and keeps the newest X-Server-Time', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const url = await serve((req, res) => {
+      seen.push(req.headers);
+      req.resume();
+      req.on('end', () => {
+        const head = { key: 'k', version: 3, sha256: 'a'.repeat(64), size: 1, deleted: false, deviceId: 'd', fileMtime: 1, correctedMtime: 1, updatedAt: new Date().toISOString() };
+        res.writeHead(200, { 'content-type': 'application/json', 'x-server-time': String(1_800_000_000_000 + seen.length) });
+        res.end(JSON.stringify({ success: true, data: { outcome: 'accepted', head, stored: { version: 3 } } }));
+      });
+    });
+    const times: number[] = [];
+    let last: number | null = null;
+    const remote = httpRemote({
+      server: url,
+      apiKey: 'k'.repeat(64),
+      deviceId: 'd',
+      clock: { now: () => 5_000, boot: 'boot-1', uptimeMs: () => 42 },
+      lastServerTime: () => last,
+      onServerTime: (t) => (times.push(t), (last = t)),
+    });
+    await remote.upload('gba/G/battery', Buffer.from('x'), { sha256: sha(Buffer.from('x')), baseVersion: 1, fileMtimeMs: 1, timeTrust: 'untrusted' });
+    expect(seen[0]).toMatchObject({ 'x-client-time': '5000', 'x-client-boot': 'boot-1', 'x-client-uptime': '42', 'x-time-trust': 'untrusted' });
+    expect(seen[0]!['x-last-server-time']).toBeUndefined();
+    const reply = await remote.deleteSave('gba/G/battery', { baseVersion: 3, fileMtimeMs: 7 });
+    expect(reply.outcome).toBe('accepted');
+    expect(seen[1]).toMatchObject({ 'x-base-version': '3', 'x-file-mtime': '7', 'x-last-server-time': '1800000000001' });
+    expect(seen[1]!['x-time-trust']).toBeUndefined();
+    expect(times).toEqual([1_800_000_000_001, 1_800_000_000_002]);
   });
 });

@@ -1,7 +1,9 @@
 /**
- * {@link Remote} over HTTP with the shared typed client. Every request carries the device clock
- * (`X-Client-Time`). Downloads are read as bytes (the typed client reads text) with progress, and
- * checked against the server's SHA-256 before the engine sees them.
+ * {@link Remote} over HTTP with the shared typed client. Every request carries the device's
+ * clocks (protocol v1.1: `X-Client-Time`, `X-Client-Boot`, `X-Client-Uptime`,
+ * `X-Last-Server-Time`) and every reply's `X-Server-Time` is reported back. Transfers fail on
+ * stalls, not on total time. Downloads are read as bytes (the typed client reads text) with
+ * progress, and checked against the server's SHA-256 before the engine sees them.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -15,7 +17,11 @@ import {
   type ApiClient,
 } from '@retrosync/api';
 import { encodeSaveKeyPath } from '@retrosync/core';
-import type { Downloaded, Progress, Remote, RemoteHead } from './remote.js';
+import { deviceClock, type DeviceClock } from '../time/device-clock.js';
+import type { DeleteMeta, Downloaded, Progress, Remote, RemoteHead, UploadReply } from './remote.js';
+import { StallError, watchdog } from './stall.js';
+
+export { StallError };
 
 export const CLIENT_VERSION = '0.1.0';
 
@@ -25,11 +31,22 @@ export interface HttpRemoteOptions {
   deviceId: string;
   platform?: string;
   fetch?: typeof fetch;
+  /** Only the wall clock (older callers and tests); `clock` gives boot and uptime too. */
   now?: () => number;
+  clock?: DeviceClock;
+  /** The newest server time this device has seen (sent as `X-Last-Server-Time`). */
+  lastServerTime?: () => number | null;
+  /** Each reply's `X-Server-Time`. */
+  onServerTime?: (serverTimeMs: number) => void;
+  /** A transfer with no bytes moving for this long fails (default 30 s). */
+  stallMs?: number;
 }
 
-function clock(now: () => number): Record<string, string> {
-  return { 'x-client-time': String(now()) };
+type Reply = { outcome: string; head: RemoteHead; stored: { version: number } };
+
+function toReply(data: unknown): UploadReply {
+  const r = data as Reply;
+  return { outcome: r.outcome as UploadReply['outcome'], head: toHead(r.head), storedVersion: r.stored.version };
 }
 
 function toHead(h: { key: string; version: number; sha256: string; size: number; deleted: boolean; deviceId: string | null; fileMtime: number | null; correctedMtime: number }): RemoteHead {
@@ -72,8 +89,21 @@ async function errorFrom(res: Response, what: string): Promise<ApiError> {
 }
 
 export function httpRemote(options: HttpRemoteOptions): Remote {
-  const now = options.now ?? Date.now;
-  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const dc = options.clock ?? { ...deviceClock(), ...(options.now ? { now: options.now } : {}) };
+  const stallMs = options.stallMs ?? 30_000;
+  const rawFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const doFetch: typeof fetch = async (input, init) => {
+    const res = await rawFetch(input, init);
+    const t = Number(res.headers.get('x-server-time') ?? '');
+    if (Number.isSafeInteger(t) && t > 0) options.onServerTime?.(t);
+    return res;
+  };
+  const clock = (): Record<string, string> => {
+    const h: Record<string, string> = { 'x-client-time': String(dc.now()), 'x-client-boot': dc.boot, 'x-client-uptime': String(Math.max(0, Math.round(dc.uptimeMs()))) };
+    const last = options.lastServerTime?.() ?? null;
+    if (last !== null) h['x-last-server-time'] = String(last);
+    return h;
+  };
   const base = options.server.replace(/\/+$/, '');
   const api: ApiClient = createApiClient({ baseUrl: base, apiKey: options.apiKey, fetch: doFetch, credentials: 'omit' });
   return {
@@ -82,7 +112,7 @@ export function httpRemote(options: HttpRemoteOptions): Remote {
       const query: { since?: number; wait?: number } = {};
       if (opts.since !== undefined && opts.since !== null) query.since = opts.since;
       if (opts.wait !== undefined) query.wait = opts.wait;
-      const data = await api.call(syncFeedRoutes.files, { query, headers: clock(now), ...(opts.signal ? { signal: opts.signal } : {}) });
+      const data = await api.call(syncFeedRoutes.files, { query, headers: clock(), ...(opts.signal ? { signal: opts.signal } : {}) });
       return { files: data.files.map(toHead), cursor: data.cursor };
     },
     async upload(key, bytes, meta, progress) {
@@ -90,38 +120,67 @@ export function httpRemote(options: HttpRemoteOptions): Remote {
         'content-type': 'application/octet-stream',
         'x-content-sha256': meta.sha256,
         'x-file-mtime': String(Math.round(meta.fileMtimeMs)),
-        ...clock(now),
+        ...clock(),
       };
       if (meta.baseVersion !== null) headers['x-base-version'] = String(meta.baseVersion);
+      if (meta.timeTrust) headers['x-time-trust'] = meta.timeTrust;
       if (meta.info) headers['x-save-metadata'] = asciiJson(meta.info);
-      let body: unknown = bytes;
-      const init: Record<string, unknown> = {};
-      if (progress && bytes.length > 1_000_000) {
-        body = chunkedBody(bytes, progress);
-        headers['content-length'] = String(bytes.length);
-        init.duplex = 'half';
+      const dog = watchdog(`the upload of ${key}`, stallMs);
+      // Bodies are streamed in chunks, so the watchdog sees the bytes leave (and a bar can follow).
+      const streamed = bytes.length > 65_536;
+      const body: unknown = streamed
+        ? chunkedBody(bytes, (done, total) => {
+            dog.poke();
+            if (progress && total > 1_000_000) progress(done, total);
+          })
+        : bytes;
+      if (streamed) headers['content-length'] = String(bytes.length);
+      const viaDuplex = streamed ? api.with({ fetch: (url, req) => doFetch(url, { ...req, duplex: 'half' } as RequestInit) }) : api;
+      try {
+        return toReply(await viaDuplex.call(syncSaveRoutes.upload, { params: { '*': key }, body, headers, signal: dog.signal } as never));
+      } catch (err) {
+        return dog.rethrow(err);
+      } finally {
+        dog.done();
       }
-      const viaDuplex = init.duplex ? api.with({ fetch: (url, req) => doFetch(url, { ...req, duplex: 'half' } as RequestInit) }) : api;
-      const data = await viaDuplex.call(syncSaveRoutes.upload, { params: { '*': key }, body, headers } as never);
-      const reply = data as { outcome: 'accepted' | 'unchanged' | 'conflict_won' | 'conflict_lost'; head: RemoteHead; stored: { version: number } };
-      return { outcome: reply.outcome, head: toHead(reply.head), storedVersion: reply.stored.version };
+    },
+    async deleteSave(key, meta: DeleteMeta) {
+      const headers: Record<string, string> = { 'x-base-version': String(meta.baseVersion), 'x-file-mtime': String(Math.round(meta.fileMtimeMs)), ...clock() };
+      if (meta.timeTrust) headers['x-time-trust'] = meta.timeTrust;
+      const dog = watchdog(`the deletion of ${key}`, stallMs);
+      try {
+        return toReply(await api.call(syncSaveRoutes.delete, { params: { '*': key }, headers, signal: dog.signal } as never));
+      } catch (err) {
+        return dog.rethrow(err);
+      } finally {
+        dog.done();
+      }
     },
     async download(key, version, progress) {
       const url = `${base}/api/sync/saves/${encodeSaveKeyPath(key)}${version !== undefined ? `?version=${version}` : ''}`;
-      const res = await doFetch(url, { headers: { 'x-api-key': options.apiKey, accept: 'application/octet-stream', ...clock(now) } });
-      if (!res.ok) throw await errorFrom(res, `GET ${url}`);
-      const total = Number(res.headers.get('content-length') ?? '0');
+      const dog = watchdog(`the download of ${key}`, stallMs);
       const chunks: Uint8Array[] = [];
-      let done = 0;
-      if (res.body) {
-        const reader = res.body.getReader();
-        for (;;) {
-          const { value, done: end } = await reader.read();
-          if (end) break;
-          chunks.push(value);
-          done += value.length;
-          if (progress && total > 1_000_000) progress(done, total);
+      let res: Response;
+      try {
+        res = await doFetch(url, { headers: { 'x-api-key': options.apiKey, accept: 'application/octet-stream', ...clock() }, signal: dog.signal });
+        if (!res.ok) throw await errorFrom(res, `GET ${url}`);
+        const total = Number(res.headers.get('content-length') ?? '0');
+        let done = 0;
+        if (res.body) {
+          const reader = res.body.getReader();
+          for (;;) {
+            dog.poke();
+            const { value, done: end } = await reader.read();
+            if (end) break;
+            chunks.push(value);
+            done += value.length;
+            if (progress && total > 1_000_000) progress(done, total);
+          }
         }
+      } catch (err) {
+        return dog.rethrow(err);
+      } finally {
+        dog.done();
       }
       const bytes = new Uint8Array(Buffer.concat(chunks));
       const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -135,7 +194,7 @@ export function httpRemote(options: HttpRemoteOptions): Remote {
       return out;
     },
     async versions(key) {
-      const data = await api.call(syncSaveRoutes.versions, { params: { '*': key }, headers: clock(now) });
+      const data = await api.call(syncSaveRoutes.versions, { params: { '*': key }, headers: clock() });
       return {
         head: data.head,
         versions: data.versions.map((v) => ({
@@ -154,11 +213,11 @@ export function httpRemote(options: HttpRemoteOptions): Remote {
     async heartbeat() {
       const body: { clientVersion: string; platform?: string } = { clientVersion: CLIENT_VERSION };
       if (options.platform) body.platform = options.platform;
-      const data = await api.call(heartbeatRoutes.heartbeat, { body, headers: clock(now) });
+      const data = await api.call(heartbeatRoutes.heartbeat, { body, headers: clock() });
       return { clockOffsetMs: data.clockOffsetMs, heartbeatIntervalSeconds: data.heartbeatIntervalSeconds };
     },
     async log(entry) {
-      await api.call(syncLogRoutes.create, { body: { status: 'success', ...entry }, headers: clock(now) });
+      await api.call(syncLogRoutes.create, { body: { status: 'success', ...entry }, headers: clock() });
     },
   };
 }

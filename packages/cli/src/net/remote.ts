@@ -20,7 +20,11 @@ export interface FeedPage {
   cursor: number;
 }
 
-export type UploadOutcome = 'accepted' | 'unchanged' | 'conflict_won' | 'conflict_lost';
+/** `blank_refused` is v1.1; an outcome this client does not know is treated like `conflict_lost`. */
+export type UploadOutcome = 'accepted' | 'unchanged' | 'conflict_won' | 'conflict_lost' | 'blank_refused';
+
+/** The client's verdict on an edit's file time (`X-Time-Trust`), when it has one. */
+export type TimeTrust = 'observed' | 'untrusted';
 
 export interface UploadReply {
   outcome: UploadOutcome;
@@ -64,12 +68,22 @@ export interface UploadMeta {
   fileMtimeMs: number;
   /** Shown in the dashboard (`X-Save-Metadata`): the game's name, this device's name and platform. */
   info?: { gameName?: string; deviceName?: string; platform?: string };
+  timeTrust?: TimeTrust;
+}
+
+export interface DeleteMeta {
+  baseVersion: number;
+  /** When this device noticed the deletion (device clock). */
+  fileMtimeMs: number;
+  timeTrust?: TimeTrust;
 }
 
 export interface Remote {
   readonly deviceId: string;
   listFiles(options?: { since?: number | null; wait?: number; signal?: AbortSignal }): Promise<FeedPage>;
   upload(key: string, bytes: Uint8Array, meta: UploadMeta, progress?: Progress): Promise<UploadReply>;
+  /** Records a deletion as a new version (`DELETE` with `X-Base-Version`). */
+  deleteSave(key: string, meta: DeleteMeta): Promise<UploadReply>;
   download(key: string, version?: number, progress?: Progress): Promise<Downloaded>;
   versions(key: string): Promise<{ head: number | null; versions: VersionInfo[] }>;
   heartbeat(): Promise<{ clockOffsetMs: number | null; heartbeatIntervalSeconds: number }>;
@@ -79,6 +93,7 @@ export interface Remote {
 /** Worth retrying later (network down, server overloaded or failing), as opposed to a refusal. */
 export function isTransient(err: unknown): boolean {
   if (err instanceof ApiError) return err.status >= 500 || err.status === 429 || err.code === 'storage_unavailable';
+  if (err instanceof Error && err.name === 'StallError') return true;
   if (err instanceof Error && err.name === 'AbortError') return false;
   return true;
 }

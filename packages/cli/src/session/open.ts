@@ -9,6 +9,9 @@ import { deviceLayout } from '../engine/layout.js';
 import { Backups } from '../local-fs/backups.js';
 import { nodeFiles } from '../local-fs/files.js';
 import { httpRemote } from '../net/http-remote.js';
+import { stallMsFrom } from '../net/stall.js';
+import { deviceClock } from '../time/device-clock.js';
+import { lastServerTime, noteServerTime } from '../time/time-trust.js';
 import type { Progress } from '../net/remote.js';
 import { fileLogger, type Level, type Logger } from '../state/log.js';
 import { SyncState } from '../state/sync-state.js';
@@ -34,7 +37,18 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
   const config = await loadConfig(paths.config);
   const log = fileLogger(paths.log, options.echo ? { echo: options.echo } : {});
   const state = await SyncState.load(paths.state);
-  const remote = httpRemote({ server: config.server, apiKey: config.apiKey, deviceId: config.deviceId, platform: config.platform });
+  const env = options.env ?? process.env;
+  const clock = deviceClock(env);
+  const remote = httpRemote({
+    server: config.server,
+    apiKey: config.apiKey,
+    deviceId: config.deviceId,
+    platform: config.platform,
+    clock,
+    stallMs: stallMsFrom(env),
+    lastServerTime: () => lastServerTime(state),
+    onServerTime: (t) => noteServerTime(state, clock, t),
+  });
   const deps: EngineDeps = {
     layout: deviceLayout(config.platform, config.roots, config.vars, [...(options.romRoots ?? []), ...config.romRoots]),
     files: nodeFiles(),
@@ -42,6 +56,7 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
     state,
     backups: new Backups(paths.backups, config.backups),
     log,
+    clock,
     device: { name: config.deviceName, platform: config.platform },
   };
   if (options.progress) deps.progress = options.progress;

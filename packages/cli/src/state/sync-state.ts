@@ -1,8 +1,12 @@
 /**
  * The sync state in RETROSYNC_HOME/state.json: per save key what this device last synced
- * (SHA-256 of the raw bytes, base version, size and file time of the local file, its path), the
- * feed cursor, conflicts seen, and why uploads are paused. Written atomically after each pass.
+ * (SHA-256 of the raw bytes, base version, size and file time of the local file, its path, when
+ * it was last read), the feed cursor, conflicts seen, why uploads are paused, saves that could not
+ * be applied here, a pass's held deletions, and what clock-trust detection needs. Written
+ * atomically after each pass. Entries are found by the key's comparison form (normalizeSaveKey:
+ * the server's canonical form), so two spellings of one save are one entry.
  */
+import { normalizeSaveKey } from '@retrosync/core';
 import { z } from 'zod';
 import { readJson, writeJsonAtomic } from '../config/json-file.js';
 
@@ -20,6 +24,13 @@ const syncedEntry = z.object({
   system: z.string().nullable().default(null),
   game: z.string().nullable().default(null),
   kind: z.string().nullable().default(null),
+  /**
+   * When the file was last read or written, on the file system's clock and on the device clock
+   * (they differ only under the test clock offset): a file whose time lies within the FAT
+   * granularity of that moment is hashed again (see scan.ts).
+   */
+  readAtMs: z.number().default(0),
+  readAtDeviceMs: z.number().default(0),
 });
 export type SyncedEntry = z.infer<typeof syncedEntry>;
 
@@ -32,6 +43,27 @@ const conflictNote = z.object({
 });
 export type ConflictNote = z.infer<typeof conflictNote>;
 
+/** What clock-trust detection needs (see time/time-trust.ts). */
+const clockRecord = z.object({
+  /** Boot, monotonic uptime and device time at the last server reply. */
+  boot: z.string().nullable().default(null),
+  uptimeMs: z.number().nullable().default(null),
+  deviceTimeMs: z.number().nullable().default(null),
+  /** The newest `X-Server-Time` seen, and device − server clock at that reply. */
+  serverTimeMs: z.number().nullable().default(null),
+  offsetMs: z.number().nullable().default(null),
+  /** The boot in which this device first heard from the server, and the device time then. */
+  contactBoot: z.string().nullable().default(null),
+  contactDeviceTimeMs: z.number().nullable().default(null),
+  /** A boot in which the clock was found to have gone back: its file times are untrusted. */
+  untrustedBoot: z.string().nullable().default(null),
+});
+export type ClockRecord = z.infer<typeof clockRecord>;
+
+/** A save the last pass could not apply on this device, and why (shown by `status`). */
+const unappliedNote = z.object({ key: z.string(), path: z.string().nullable(), reason: z.string(), version: z.number().int(), at: z.string() });
+export type UnappliedNote = z.infer<typeof unappliedNote>;
+
 const stateSchema = z.object({
   version: z.literal(1),
   cursor: z.number().int().nullable(),
@@ -43,13 +75,40 @@ const stateSchema = z.object({
   lastError: z.string().nullable().default(null),
   pausedUntil: z.number().nullable().default(null),
   pauseReason: z.string().nullable().default(null),
+  clock: clockRecord.default(emptyClock()),
+  /** Normalized key → why the save could not be applied here. */
+  unapplied: z.record(z.string(), unappliedNote).default({}),
+  /** Why the last pass read no missing file as a deletion (null: it did not hold them). */
+  held: z.object({ reason: z.string(), at: z.string(), missing: z.number().int() }).nullable().default(null),
 });
 export type SyncStateData = z.infer<typeof stateSchema>;
 
 const MAX_CONFLICT_NOTES = 100;
 
+function emptyClock(): ClockRecord {
+  return { boot: null, uptimeMs: null, deviceTimeMs: null, serverTimeMs: null, offsetMs: null, contactBoot: null, contactDeviceTimeMs: null, untrustedBoot: null };
+}
+
 export function emptyState(): SyncStateData {
-  return { version: 1, cursor: null, entries: {}, parked: {}, conflicts: [], lastSyncAt: null, lastError: null, pausedUntil: null, pauseReason: null };
+  return { version: 1, cursor: null, entries: {}, parked: {}, conflicts: [], lastSyncAt: null, lastError: null, pausedUntil: null, pauseReason: null, clock: emptyClock(), unapplied: {}, held: null };
+}
+
+/** The comparison form of a key; a key that does not parse is its own form (placing it fails later, with a reason). */
+export function keyId(key: string): string {
+  try {
+    return normalizeSaveKey(key);
+  } catch {
+    return key;
+  }
+}
+
+/** Re-keys entries and parked states written before keys were compared in their normalized form. */
+function normalized(data: SyncStateData): SyncStateData {
+  const entries: SyncStateData['entries'] = {};
+  for (const e of Object.values(data.entries)) entries[keyId(e.key)] = e;
+  const parked: SyncStateData['parked'] = {};
+  for (const [k, v] of Object.entries(data.parked)) parked[keyId(k)] = v;
+  return { ...data, entries, parked };
 }
 
 /** Rewrite the file at least this often even when only `lastSyncAt` moved. */
@@ -77,13 +136,13 @@ export class SyncState {
 
   private shape(): string {
     const d = this.data;
-    return JSON.stringify([d.cursor, d.parked, d.pausedUntil, d.pauseReason, d.lastError, d.conflicts.length]);
+    return JSON.stringify([d.cursor, d.parked, d.pausedUntil, d.pauseReason, d.lastError, d.conflicts.length, d.unapplied, d.held, d.clock.untrustedBoot, d.clock.contactBoot]);
   }
 
   static async load(file: string): Promise<SyncState> {
     const raw = await readJson(file).catch(() => null);
     const parsed = stateSchema.safeParse(raw);
-    return new SyncState(parsed.success ? parsed.data : emptyState(), file);
+    return new SyncState(parsed.success ? normalized(parsed.data) : emptyState(), file);
   }
 
   static memory(): SyncState {
@@ -91,7 +150,7 @@ export class SyncState {
   }
 
   get(key: string): SyncedEntry | undefined {
-    return this.data.entries[key];
+    return this.data.entries[keyId(key)];
   }
 
   atPath(path: string): SyncedEntry | undefined {
@@ -99,15 +158,31 @@ export class SyncState {
   }
 
   set(entry: SyncedEntry): void {
-    const old = this.data.entries[entry.key];
+    const id = keyId(entry.key);
+    const old = this.data.entries[id];
     if (old && old.path !== entry.path && this.byPath.get(old.path) === old) this.byPath.delete(old.path);
-    this.data.entries[entry.key] = entry;
+    this.data.entries[id] = entry;
     this.byPath.set(entry.path, entry);
     this.changes++;
   }
 
+  /** The keys of every entry (as the device or server spelled them). */
   keys(): string[] {
-    return Object.keys(this.data.entries);
+    return Object.values(this.data.entries).map((e) => e.key);
+  }
+
+  /** Notes that `key` could not be applied here (replaces an earlier note for it). */
+  noteUnapplied(note: UnappliedNote): void {
+    this.data.unapplied[keyId(note.key)] = note;
+  }
+
+  clearUnapplied(key: string): void {
+    delete this.data.unapplied[keyId(key)];
+  }
+
+  /** Something outside the entries changed that must be written (the clock record). */
+  touch(): void {
+    this.changes++;
   }
 
   noteConflict(note: ConflictNote): void {

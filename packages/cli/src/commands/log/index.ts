@@ -8,6 +8,7 @@ import { EXIT, UsageError, type Command } from '../../cli/command.js';
 import { loadConfig } from '../../config/config.js';
 import { homePaths } from '../../config/home.js';
 import { explain } from '../../session/errors.js';
+import { deviceNow } from '../../time/device-clock.js';
 
 export const command: Command = {
   name: 'log',
@@ -24,7 +25,7 @@ export const command: Command = {
         const config = await loadConfig(paths.config);
         url = config.server;
         const api = createApiClient({ baseUrl: config.server, apiKey: config.apiKey, credentials: 'omit' });
-        const data = await api.call(syncLogRoutes.list, { query: { limit: Math.min(n, 100) }, headers: { 'x-client-time': String(Date.now()) } });
+        const data = await api.call(syncLogRoutes.list, { query: { limit: Math.min(n, 100) }, headers: { 'x-client-time': String(deviceNow()) } });
         if (values.json) io.out(JSON.stringify(data.logs, null, 2));
         else if (data.logs.length === 0) io.out('The server has no sync history for this device yet.');
         else for (const l of [...data.logs].reverse()) io.out(`${l.createdAt} ${l.action.padEnd(8)} ${l.status.padEnd(7)} ${l.filePath}${l.fileSize !== null ? ` (${l.fileSize} B)` : ''}${l.errorMsg ? ` — ${l.errorMsg}` : ''}`);

@@ -10,6 +10,7 @@ import { explain } from '../../session/errors.js';
 import { acquireLock, LockedError } from '../../session/lock.js';
 import { openSession } from '../../session/open.js';
 import { ROM_ROOT_OPTION, romRootsOption } from '../../cli/device.js';
+import { deviceNow } from '../../time/device-clock.js';
 
 export const command: Command = {
   name: 'restore',
@@ -27,7 +28,7 @@ export const command: Command = {
       server = config.server;
       const old = await deps.remote.download(key, version);
       const { head } = await deps.remote.versions(key);
-      const reply = await deps.remote.upload(key, old.bytes, { sha256: sha256Hex(old.bytes), baseVersion: head, fileMtimeMs: Date.now() });
+      const reply = await deps.remote.upload(key, old.bytes, { sha256: sha256Hex(old.bytes), baseVersion: head, fileMtimeMs: deviceNow() });
       // Write it here too — unless the daemon runs: it gets the change pushed and writes it.
       let writtenHere = false;
       let daemonPid: number | null = null;

@@ -4,6 +4,7 @@ import { explain } from '../../session/errors.js';
 import { openSession } from '../../session/open.js';
 import { ROM_ROOT_OPTION, romRootsOption } from '../../cli/device.js';
 import { findPending } from './pending.js';
+import { deviceNow } from '../../time/device-clock.js';
 
 export const command: Command = {
   name: 'status',
@@ -31,9 +32,17 @@ export const command: Command = {
       cursor: s.cursor,
       pending,
       conflicts: s.conflicts.slice(-10),
-      paused: s.pausedUntil !== null && s.pausedUntil > Date.now() ? { until: new Date(s.pausedUntil).toISOString(), reason: s.pauseReason } : null,
+      paused: s.pausedUntil !== null && s.pausedUntil > deviceNow() ? { until: new Date(s.pausedUntil).toISOString(), reason: s.pauseReason } : null,
       parkedAutoStates: Object.keys(s.parked),
+      /** Saves the last passes could not apply here, and why (a flat folder's name taken by another game, …). */
+      notApplied: Object.values(s.unapplied),
+      /** Why the last pass read no missing file as a deletion. */
+      deletionsHeld: s.held,
+      inSync: false,
     };
+    report.inSync =
+      report.lastSyncAt !== null && report.lastError === null && report.notApplied.length === 0 && report.deletionsHeld === null &&
+      pending.newFiles.length + pending.changed.length + pending.missing.length === 0;
     if (values.json) {
       io.out(JSON.stringify(report, null, 2));
       return EXIT.ok;
@@ -50,6 +59,12 @@ export const command: Command = {
       io.out(`not synced  ${pending.unclear.length} file(s) identity cannot place (put the ROM on the device, or see retrosync identify):`);
       for (const u of pending.unclear.slice(0, 10)) io.out(`              ${u.path}: ${u.reason}`);
     }
+    if (report.notApplied.length) {
+      io.out(`not applied ${report.notApplied.length} save(s) from the server could not be applied here:`);
+      for (const u of report.notApplied.slice(0, 10)) io.out(`              ${u.key} v${u.version}: ${u.reason}`);
+    }
+    if (report.deletionsHeld) io.out(`HELD        ${report.deletionsHeld.missing} missing save(s) not read as deletions: ${report.deletionsHeld.reason}`);
+    io.out(`in sync     ${report.inSync ? 'yes' : 'no'}`);
     if (report.paused) io.out(`PAUSED      uploads until ${report.paused.until}: ${report.paused.reason}`);
     if (report.conflicts.length) {
       io.out('conflicts   (both copies are kept; see retrosync history <key>)');

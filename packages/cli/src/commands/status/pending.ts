@@ -2,7 +2,7 @@
 import type { DeviceLayout } from '../../engine/layout.js';
 import { WALK_DEPTH } from '../../engine/scan.js';
 import type { LocalFiles } from '../../local-fs/files.js';
-import type { SyncState } from '../../state/sync-state.js';
+import { keyId, type SyncState } from '../../state/sync-state.js';
 
 export interface Pending {
   newFiles: string[];
@@ -31,7 +31,7 @@ export async function findPending(layout: DeviceLayout, files: LocalFiles, state
   }
   for (const key of state.keys()) {
     const e = state.get(key);
-    if (e && e.sha256 !== null && !seen.has(e.path) && state.data.parked[key] === undefined) out.missing.push(e.path);
+    if (e && e.sha256 !== null && !seen.has(e.path) && state.data.parked[keyId(key)] === undefined) out.missing.push(e.path);
   }
   return out;
 }

@@ -10,7 +10,7 @@ import { terminalProgress } from '../../session/progress.js';
 export const command: Command = {
   name: 'sync',
   summary: 'sync once now (exit status tells whether everything synced)',
-  usage: 'usage: retrosync sync [--json] [--quiet] [--rom-root DIR]...\n\nScans the save folders, uploads what changed, downloads what changed elsewhere.\nExit: 0 all synced, 1 some saves failed (see retrosync log), 75 server unreachable or\nanother retrosync process (the daemon) is syncing this device (try again later).',
+  usage: 'usage: retrosync sync [--json] [--quiet] [--rom-root DIR]...\n\nScans the save folders, uploads what changed, downloads what changed elsewhere.\nExit: 0 all synced, 1 some saves failed or could not be applied here, or missing files\nwere not read as deletions (see retrosync status), 75 server unreachable or\nanother retrosync process (the daemon) is syncing this device (try again later).',
   options: { json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, ...ROM_ROOT_OPTION },
   async run(values, _pos, io) {
     const json = values.json === true;
@@ -25,11 +25,15 @@ export const command: Command = {
       server = session.config.server;
       const lock = await acquireLock(session.paths.home);
       const r = await syncPass(session.deps, { ignorePause: true }).finally(() => lock.release());
-      const code = r.failed.length === 0 && !r.quotaPaused ? EXIT.ok : r.failed.every((f) => f.transient) && !r.quotaPaused ? EXIT_TEMPFAIL : EXIT.failure;
+      // Never "in sync" while a save could not be applied or missing files were held back.
+      const incomplete = r.unapplied.length > 0 || r.held !== null;
+      const code = r.failed.length === 0 && !r.quotaPaused && !incomplete ? EXIT.ok : r.failed.every((f) => f.transient) && !r.quotaPaused && !incomplete ? EXIT_TEMPFAIL : EXIT.failure;
       if (json) io.out(JSON.stringify({ ok: code === EXIT.ok, ...r }));
       else if (!values.quiet) {
-        io.out(`${r.uploaded.length} uploaded, ${r.downloaded.length} downloaded, ${r.conflicts.length} conflicts, ${r.failed.length} failed (${r.scanned} saves here).`);
-        if (r.failed.length) io.out('Details: retrosync log');
+        io.out(`${r.uploaded.length} uploaded, ${r.downloaded.length} downloaded, ${r.deleted.length} deleted, ${r.conflicts.length} conflicts, ${r.failed.length} failed (${r.scanned} saves here).`);
+        for (const u of r.unapplied) io.out(`Not applied here: ${u.key}: ${u.reason}`);
+        if (r.held) io.out(`No deletions this pass: ${r.held}`);
+        if (r.failed.length || incomplete) io.out('Details: retrosync status, retrosync log');
       }
       return code;
     } catch (err) {

@@ -18,13 +18,13 @@ export interface TestDevice {
   host(devicePath: string): string;
 }
 
-export function testDevice(platform: string, remote: Remote, saveDirs: string[]): TestDevice {
+export function testDevice(platform: string, remote: Remote, saveDirs: string[], vars: Record<string, string> = {}): TestDevice {
   const base = mkdtempSync(join(tmpdir(), `rs-engine-${platform}-`));
   const root = join(base, 'root');
   for (const d of saveDirs) mkdirSync(join(root, d), { recursive: true });
   const host = (p: string) => join(root, p);
   const deps = {
-    layout: deviceLayout(platform, [root]),
+    layout: deviceLayout(platform, [root], vars),
     files: nodeFiles(),
     remote,
     state: SyncState.memory(),
