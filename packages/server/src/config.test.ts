@@ -20,7 +20,9 @@ describe('loadConfig', () => {
       defaultTier: 'enterprise',
       deviceLimits: { free: 3, pro: 10, enterprise: null },
       pairing: { maxLiveCodes: 4, globalFailures: 10 },
+      discovery: { enabled: true, port: 47624, name: undefined, publicUrlSet: false },
     });
+    expect(loadConfig({ LAN_DISCOVERY: 'false', LAN_DISCOVERY_PORT: '5000', SERVER_NAME: 'Den' }).discovery).toEqual({ enabled: false, port: 5000, name: 'Den', publicUrlSet: false });
   });
 
   it('reads the seed names', () => {

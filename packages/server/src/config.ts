@@ -72,7 +72,12 @@ export interface Config {
   logLevel: string;
   /** Secure cookies (HTTPS). Defaults to true when publicUrl is https. */
   secureCookies: boolean;
+  /** LAN discovery (docs/discovery.md): UDP port, on unless LAN_DISCOVERY=false; the name it announces. */
+  discovery: { enabled: boolean; port: number; name: string | undefined; publicUrlSet: boolean };
 }
+
+/** The UDP port LAN discovery listens on unless LAN_DISCOVERY_PORT says otherwise (docs/discovery.md). */
+export const DEFAULT_DISCOVERY_PORT = 47624;
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const mb = z.coerce.number().min(0);
@@ -117,6 +122,9 @@ const envSchema = z.object({
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SECURE_COOKIES: bool.optional(),
+  LAN_DISCOVERY: bool.default(true),
+  LAN_DISCOVERY_PORT: int(0, 65535).default(DEFAULT_DISCOVERY_PORT),
+  SERVER_NAME: z.string().trim().min(1).max(64).optional(),
 });
 
 /** Resolves DATABASE_URL. Unset → `<DATA_DIR>/retrosync.db`. `file:` paths are relative to cwd. */
@@ -191,5 +199,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     secureCookies: e.SECURE_COOKIES ?? publicUrl.startsWith('https://'),
+    discovery: { enabled: e.LAN_DISCOVERY, port: e.LAN_DISCOVERY_PORT, name: e.SERVER_NAME, publicUrlSet: e.NEXT_PUBLIC_API_URL !== undefined },
   };
 }
