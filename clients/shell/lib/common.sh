@@ -22,6 +22,7 @@ rs_log() {
   fi
   printf '%s %s %s\n' "$(date '+%Y-%m-%dT%H:%M:%S')" "$_lvl" "$*" >> "$RS_LOG"
   [ -n "${RS_VERBOSE:-}" ] && printf '%s %s\n' "$_lvl" "$*" >&2
+  [ -n "${RS_LOG_HOOK:-}" ] && "$RS_LOG_HOOK" "$_lvl" "$*"
   return 0
 }
 

@@ -8,7 +8,10 @@ RS_BACKUPS=$RS_HOME/backups
 RS_BACKUP_KEEP=${RS_BACKUP_KEEP:-5}
 
 # Polls the feed (wait seconds; 0 = answer at once) and applies what changed.
-rs_poll() {
+rs_poll() { rs_feed_get "$1" && rs_feed_apply; }
+
+# The request half (the daemon runs it in the background during its long poll): feed → $RS_TMP/body.
+rs_feed_get() {
   _wait=$1
   _since=$(cat "$RS_CURSOR_FILE" 2>/dev/null)
   RS_HTTP_TIMEOUT=$((_wait + 30))
@@ -18,6 +21,10 @@ rs_poll() {
     return 1
   fi
   RS_HTTP_TIMEOUT=30
+}
+
+# The apply half: the feed in $RS_TMP/body → placements, verified downloads, the cursor.
+rs_feed_apply() {
   _cursor=$(awk -F '\t' '$1 == "#cursor" { print $2 }' "$RS_TMP/body")
   case $_cursor in ''|*[!0-9]*) rs_log error "feed: no cursor in answer"; return 1 ;; esac
   # key version sha256 size deleted correctedMtime fileMtime deviceId cursor
