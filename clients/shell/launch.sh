@@ -1,6 +1,6 @@
 #!/bin/sh
 # Starts, stops and reports on the RetroSync daemon; installs the boot hook a firmware runs.
-#   launch.sh start | stop | restart | status | install-boot | remove-boot
+#   launch.sh start | stop | restart | status | install-boot | remove-boot | sync-now | unpair
 RS_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$RS_DIR/lib/common.sh"
 PIDFILE=$RS_HOME/daemon.pid
@@ -76,6 +76,20 @@ remove_boot() {
   [ -f "$f" ] && grep -v "$HOOK_MARK" "$f" > "$f.tmp" && mv -f "$f.tmp" "$f" && chmod +x "$f" && echo "boot hook removed from $f"
 }
 
+# Asks the running daemon for a pass now (the trigger file; the signal cuts its sleep short).
+sync_now() {
+  : > "$RS_HOME/sync-now" || return 1
+  if p=$(running_pid); then kill -USR1 "$p" 2>/dev/null; echo "asked (pid $p)"; else echo "not running: the next start syncs"; fi
+}
+
+# Forgets the pairing on this device: stops the daemon, removes the boot hook, deletes the key and
+# the sync state (backups of saves are kept). The device stays listed in the dashboard until removed there.
+unpair() {
+  stop > /dev/null; remove_boot > /dev/null 2>&1
+  rm -rf "$RS_HOME/config" "$RS_HOME/state.tsv" "$RS_HOME/cursor" "$RS_HOME/status" "$RS_HOME/conflicts.tsv" "$RS_HOME/sync-now" "$RS_HOME/run"
+  echo "unpaired"
+}
+
 case ${1:-status} in
   start) start ;;
   stop) stop ;;
@@ -83,5 +97,7 @@ case ${1:-status} in
   status) status ;;
   install-boot) install_boot ;;
   remove-boot) remove_boot ;;
-  *) echo "usage: launch.sh start|stop|restart|status|install-boot|remove-boot" >&2; exit 2 ;;
+  sync-now) sync_now ;;
+  unpair) unpair ;;
+  *) echo "usage: launch.sh start|stop|restart|status|install-boot|remove-boot|sync-now|unpair" >&2; exit 2 ;;
 esac

@@ -3,11 +3,13 @@
 #   setup.sh                                   interactive wizard
 #   setup.sh --server URL --code CODE --name NAME [--platform ID] [--root DIR]
 #   setup.sh --server URL --device-code --name NAME [...]   show a code to type into the dashboard
+#            (prints machine-readable lines too — CODE, LINK, EXPIRES, SERVERTIME, with --qr also QR
+#             <PNG data URL> — then PAIRED when linked; the LÖVE app reads them)
 RS_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$RS_DIR/lib/common.sh"
 . "$RS_DIR/lib/identity.sh"
 
-RS_SERVER=""; code=""; RS_DEVICE_NAME=""; RS_PLATFORM=""; RS_ROOT=""; devcode=""; max_wait=900
+RS_SERVER=""; code=""; RS_DEVICE_NAME=""; RS_PLATFORM=""; RS_ROOT=""; devcode=""; max_wait=900; qr=
 while [ $# -gt 0 ]; do
   case $1 in
     --server) RS_SERVER=$2; shift 2 ;;
@@ -16,6 +18,7 @@ while [ $# -gt 0 ]; do
     --platform) RS_PLATFORM=$2; shift 2 ;;
     --root) RS_ROOT=${2%/}; shift 2 ;;
     --device-code) devcode=1; shift ;;
+    --qr) qr=1; shift ;;
     --max-wait) max_wait=$2; shift 2 ;;
     -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $1" >&2; exit 2 ;;
@@ -59,7 +62,7 @@ if [ -n "$code" ]; then
     echo "setup.sh: pairing failed: $(rs_api_error)" >&2; exit 1
   fi
 else
-  if ! rs_http POST /api/devices/code -H 'Content-Type: application/json' -d "$(body_pair "")"; then
+  if ! rs_http POST /api/devices/code -H 'Content-Type: application/json' -d "$(body_pair "${qr:+,\"qr\":true}")"; then
     echo "setup.sh: could not get a code: $(rs_api_error)" >&2; exit 1
   fi
   shown=$(rs_json_field "$RS_TMP/body" code)
@@ -69,6 +72,10 @@ else
   case $every in ''|*[!0-9]*|0) every=5 ;; esac
   printf '\n  Enter this code in the RetroSync dashboard:  %s\n  (%s)\n\n' "$shown" "$link"
   echo "CODE $shown"
+  echo "LINK $link"
+  echo "EXPIRES $(rs_json_field "$RS_TMP/body" expiresAt)"
+  echo "SERVERTIME $(rs_header X-Server-Time)"
+  [ -n "$qr" ] && echo "QR $(rs_json_field "$RS_TMP/body" qrCode)"
   waited=0
   while :; do
     sleep "$every"; waited=$((waited + every))
@@ -87,4 +94,5 @@ RS_DEVICE_ID=$(sed -n 's/.*"device":{"id":"\([^"]*\)".*/\1/p' "$RS_TMP/body")
 RS_INTERVAL=5
 rs_config_write || { echo "setup.sh: cannot write $RS_CONFIG" >&2; exit 2; }
 rs_log info "paired as $RS_DEVICE_NAME ($RS_DEVICE_ID) on $RS_SERVER, platform $RS_PLATFORM"
+echo "PAIRED $RS_DEVICE_NAME"
 echo "Paired: $RS_DEVICE_NAME on $RS_PLATFORM. Start syncing with: $RS_DIR/launch.sh start"

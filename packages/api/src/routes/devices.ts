@@ -46,13 +46,18 @@ export const deviceRoutes = {
       '(POST /api/devices/link), and the device polls POST /api/devices/status with `pollToken` ' +
       'every `pollIntervalSeconds` until it receives its API key (exactly once).',
     tags: ['devices'],
-    body: z.object({ deviceName, deviceType }),
+    body: z.object({
+      deviceName,
+      deviceType,
+      qr: z.boolean().optional().describe('also return `qrCode`, a PNG data URL of `linkUrl` (for a device that can draw an image)'),
+    }),
     response: z.object({
       code: z.string().regex(/^[0-9]{6}$/),
       pollToken: z.string().describe('secret; only the device that holds it can collect the key'),
       expiresAt: isoDate,
       linkUrl: z.string(),
       pollIntervalSeconds: z.number().int(),
+      qrCode: z.string().optional().describe('PNG data URL of linkUrl; only when the request asked for it with `qr: true`'),
     }),
     successStatus: 201,
     errors: ['pairing_busy', 'rate_limited'],

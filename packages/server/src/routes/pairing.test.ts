@@ -157,6 +157,17 @@ describe.each(databaseTargets())('pairing on %s', (target) => {
       expect(relink.statusCode).toBe(400);
     });
 
+    it('adds a PNG QR code of the link URL only when the device asks for it (qr: true)', async () => {
+      await open();
+      expect(expectJson(await request(), 201).data.qrCode).toBeUndefined();
+      const res = await ctx.app.inject({ method: 'POST', url: '/api/devices/code', remoteAddress: '192.0.2.51', payload: { deviceName: 'Miyoo', deviceType: 'miyoo_mini', qr: true } });
+      const dc = expectJson(res, 201).data;
+      expect(dc.qrCode).toMatch(/^data:image\/png;base64,/);
+      const png = Buffer.from(dc.qrCode.slice(dc.qrCode.indexOf(',') + 1), 'base64');
+      expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      expect(png.readUInt32BE(16)).toBe(256); // width from the IHDR chunk
+    });
+
     it('hands the key to only one of two simultaneous polls', async () => {
       await open();
       const u = await registerUser(ctx);

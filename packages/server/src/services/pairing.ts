@@ -137,9 +137,9 @@ export class PairingService {
   }
 
   async requestDeviceCode(
-    input: { deviceName: string; deviceType: DeviceType },
+    input: { deviceName: string; deviceType: DeviceType; qr?: boolean | undefined },
     ip: string,
-  ): Promise<{ code: string; pollToken: string; expiresAt: string; linkUrl: string; pollIntervalSeconds: number }> {
+  ): Promise<{ code: string; pollToken: string; expiresAt: string; linkUrl: string; pollIntervalSeconds: number; qrCode?: string }> {
     const counter = this.limits.deviceCodeRequests;
     if (counter.isExhausted(ip)) {
       const retry = counter.retryAfterSeconds();
@@ -167,7 +167,11 @@ export class PairingService {
         .execute();
       return c;
     });
-    return { code, pollToken, expiresAt: toIso(expiresAt), linkUrl: `${this.config.publicUrl}/link?code=${code}`, pollIntervalSeconds: POLL_SECONDS };
+    const linkUrl = `${this.config.publicUrl}/link?code=${code}`;
+    const result = { code, pollToken, expiresAt: toIso(expiresAt), linkUrl, pollIntervalSeconds: POLL_SECONDS };
+    // A phone scanning the device's screen opens the dashboard's link page with the code filled in.
+    if (input.qr) return { ...result, qrCode: await QRCode.toDataURL(linkUrl, { errorCorrectionLevel: 'M', margin: 1, width: 256 }) };
+    return result;
   }
 
   async link(userId: string, code: string, ip: string): Promise<{ id: string; name: string; deviceType: DeviceType }> {
