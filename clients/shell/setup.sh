@@ -75,6 +75,7 @@ else
   echo "LINK $link"
   echo "EXPIRES $(rs_json_field "$RS_TMP/body" expiresAt)"
   echo "SERVERTIME $(rs_header X-Server-Time)"
+  echo "SERVERDATE $(rs_header Date)"
   [ -n "$qr" ] && echo "QR $(rs_json_field "$RS_TMP/body" qrCode)"
   waited=0
   while :; do

@@ -212,6 +212,14 @@ function App.isoToEpoch(s)
   return days * 86400 + tonumber(h) * 3600 + tonumber(mi) * 60 + tonumber(se)
 end
 
+local MONTHS = { Jan = 1, Feb = 2, Mar = 3, Apr = 4, May = 5, Jun = 6, Jul = 7, Aug = 8, Sep = 9, Oct = 10, Nov = 11, Dec = 12 }
+-- An HTTP Date header ("Wed, 02 Dec 2026 15:46:08 GMT") → epoch seconds.
+function App.httpDateToEpoch(s)
+  local d, mon, y, h, mi, se = (s or ""):match("(%d+) (%a+) (%d+) (%d+):(%d+):(%d+)")
+  if not d or not MONTHS[mon] then return nil end
+  return App.isoToEpoch(string.format("%04d-%02d-%02dT%s:%s:%s", tonumber(y), MONTHS[mon], tonumber(d), h, mi, se))
+end
+
 -- Seconds left on the pairing code (from the server's own clock, so a device whose clock is wrong
 -- still counts down correctly), or nil before the code arrived.
 function App:timeLeft()
@@ -248,13 +256,22 @@ function App:updatePair(now)
     if tag == "CODE" then p.code = rest
     elseif tag == "LINK" then p.link = rest
     elseif tag == "EXPIRES" then p.expires = App.isoToEpoch(rest)
-    elseif tag == "SERVERTIME" then p.serverTime = tonumber(rest)
+    elseif tag == "SERVERTIME" then p.serverTime = tonumber(rest) and math.floor(tonumber(rest) / 1000)
+    elseif tag == "SERVERDATE" then p.serverDate = App.httpDateToEpoch(rest)
     elseif tag == "QR" then p.qr = rest
     elseif tag == "PAIRED" then p.paired = rest
     elseif tag ~= "PID" and tag ~= "EXIT" and line ~= "" then p.lines[#p.lines + 1] = line end
-    if p.expires and p.serverTime and not p.deadline then
-      p.deadline = now + (p.expires - math.floor(p.serverTime / 1000))
-    end
+  end
+  -- The code's time left by the server's clock (X-Server-Time, else its Date header): a handheld
+  -- without a clock battery may think it is 1970.
+  if p.code and p.expires and not p.deadline and (p.serverTime or p.serverDate or job.done) then
+    local ttl = p.expires - (p.serverTime or p.serverDate or p.expires - 900)
+    p.deadline = now + math.max(0, math.min(ttl, 3600))
+  end
+  if p.link and self.prefs.server then
+    -- A server that calls itself "localhost" (no NEXT_PUBLIC_API_URL): show the address this device reached.
+    local base = self.prefs.server:gsub("%%", "%%%%")
+    p.link = p.link:gsub("^https?://localhost[:%d]*", base):gsub("^https?://127%.0%.0%.1[:%d]*", base)
   end
   if job.done then
     self.job = nil
@@ -274,7 +291,7 @@ end
 function App.bootWords(line)
   line = line or ""
   if line:find("boot hook added") or line:find("boot hook already") then return "It starts again when the device boots." end
-  if line:find("no boot hook") then return "This system can't start it at boot: open RetroSync after a restart." end
+  if line:find("no boot hook") then return "Open RetroSync again after a restart." end
   return ""
 end
 

@@ -13,7 +13,7 @@ function M.compute(w, h)
   local s = math.min(w / M.BASE_W, h / M.BASE_H)
   local L = { w = w, h = h, scale = s }
   L.margin = round(16 * s)
-  L.font = { title = round(28 * s), body = round(18 * s), small = round(14 * s), code = round(76 * s), key = round(20 * s) }
+  L.font = { title = round(28 * s), body = round(18 * s), small = round(14 * s), code = round(72 * s), key = round(20 * s) }
   local m = L.margin
   L.header = box(0, 0, w, L.font.title + 2 * m)
   L.footer = box(0, h - (L.font.small + m), w, L.font.small + m)
@@ -37,7 +37,7 @@ function M.compute(w, h)
     L.pair.text = box(c.x, L.pair.code.y + L.pair.code.h + m, tw, c.y + c.h - (L.pair.code.y + L.pair.code.h + m))
   else
     L.pair.code = box(c.x, c.y, c.w, L.font.code * 1.25)
-    L.pair.text = box(c.x, L.pair.code.y + L.pair.code.h, c.w, L.font.body * 4.6)
+    L.pair.text = box(c.x, L.pair.code.y + L.pair.code.h, c.w, (L.font.body + L.font.small) * 1.2 * 2.6)
     local top = L.pair.text.y + L.pair.text.h + m / 2
     local q = math.min(c.w, c.y + c.h - top)
     L.pair.qr = box(c.x + (c.w - q) / 2, top, q, q)
@@ -45,7 +45,7 @@ function M.compute(w, h)
 
   -- Status: headline + two summary lines, the action buttons, the list of saves, the last errors.
   local st = {}
-  st.summary = box(c.x, c.y, c.w, L.font.title * 1.3 + L.font.body * 2.8)
+  st.summary = box(c.x, c.y, c.w, L.font.title * 1.3 + L.font.body * 3.1)
   local by = st.summary.y + st.summary.h + m / 2
   local bw = (c.w - 2 * m) / 3
   local bh = L.font.body * 2.2

@@ -130,10 +130,11 @@ local RULES = {
   { "symbolic link", "A save folder is a link; RetroSync does not follow it." },
 }
 function M.errorWords(message)
+  local lower = message:lower()
   for _, r in ipairs(RULES) do
-    if message:find(r[1]) then return r[2] end
+    if lower:find(r[1]:lower()) then return r[2] end
   end
-  local key = message:match("^upload [^ ]+ %(([^)]+)%) failed") or message:match("^upload ([^ :]+)")
+  local key = message:match("^upload ([^ :]+)")
   if key then
     local _, game = M.splitKey(key)
     return "Couldn't upload " .. (game or key) .. "; it will try again."

@@ -126,7 +126,7 @@ function UI.pair(app, L)
   local lines = {
     { "On your phone or computer, open", fb, C.text },
     { p.link and p.link:gsub("%?code=.*$", "") or app.prefs.server, fs, C.accent },
-    { "and enter this code" .. (p.qr and ", or scan the QR code." or "."), fb, C.text },
+    { "and enter this code" .. (p.qr and " - or scan the QR code with your phone." or "."), fb, C.text },
   }
   local left = app:timeLeft()
   if left then
@@ -135,9 +135,9 @@ function UI.pair(app, L)
   end
   local y = P.text.y
   for _, l in ipairs(lines) do
-    local s = fit(l[1], l[2], P.text.w)
-    text(s, P.text.x, y, P.text.w, P.wide and "left" or "center", l[2], l[3])
-    y = y + l[2]:getHeight() * 1.35
+    local _, wrapped = l[2]:getWrap(l[1], P.text.w)
+    text(l[1], P.text.x, y, P.text.w, P.wide and "left" or "center", l[2], l[3])
+    y = y + l[2]:getHeight() * (#wrapped + 0.3)
   end
   if p.qr then
     if not p.image and love.data then

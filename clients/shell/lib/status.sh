@@ -73,7 +73,7 @@ rs_status_write() {
       }' "$RS_TMP/changed"
     # Files that cannot be synced: skipped TAB reason TAB path (from the last full scan).
     sed -n 's/^\([a-z]*\) (\(.*\)): \(.*\)$/skipped\t\1: \2\t\3/p' "$RS_TMP/unsynced"
-    [ -f "$RS_STATE_DIR/errors" ] && sed 's/^/error\t/' "$RS_STATE_DIR/errors"
+    if [ -f "$RS_STATE_DIR/errors" ]; then sed 's/^/error\t/' "$RS_STATE_DIR/errors"; fi
   } > "$_t" 2>/dev/null && mv -f "$_t" "$RS_STATUS"
 }
 

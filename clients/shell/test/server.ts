@@ -23,13 +23,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(extraEnv: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'rs-server-'));
   const child: ChildProcess = spawn(
     process.execPath,
     ['--conditions=source', '--import', 'tsx', 'packages/server/src/main.ts'],
-    { cwd: REPO, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', JWT_SECRET: 'shell-client-test-secret-0123456789abcdef' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    { cwd: REPO, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', JWT_SECRET: 'shell-client-test-secret-0123456789abcdef', LAN_DISCOVERY: 'false', ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));

@@ -2,12 +2,18 @@ import { deviceRoutes } from '@retrosync/api';
 import type { RouteModule } from '../app-deps.js';
 import { ok, registerRoute } from '../http/register-route.js';
 
-export const deviceRouteModule: RouteModule = (app, { pairing, devices, presence }) => {
+export const deviceRouteModule: RouteModule = (app, { pairing, devices, presence, config }) => {
   registerRoute(app, deviceRoutes.createPairingCode, async ({ auth }) => pairing.createUserCode(auth.userId));
 
   registerRoute(app, deviceRoutes.pair, async ({ body, ip }) => ok(await pairing.pair(body, ip), { message: 'Device paired; store the API key, it is shown once' }));
 
-  registerRoute(app, deviceRoutes.requestDeviceCode, async ({ body, ip }) => pairing.requestDeviceCode(body, ip));
+  // Without a configured public URL, the link (and its QR) uses the address the device reached us at,
+  // so a phone on the same network can open it (a bad Host header falls back to the configured URL).
+  registerRoute(app, deviceRoutes.requestDeviceCode, async ({ body, ip, req }) => {
+    const host = req.headers.host;
+    const origin = !config.discovery.publicUrlSet && host && /^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(host) ? `http://${host}` : undefined;
+    return pairing.requestDeviceCode(body, ip, origin);
+  });
 
   registerRoute(app, deviceRoutes.linkDeviceCode, async ({ auth, body, ip }) => ({ device: await pairing.link(auth.userId, body.code, ip) }));
 

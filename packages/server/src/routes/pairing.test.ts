@@ -168,6 +168,16 @@ describe.each(databaseTargets())('pairing on %s', (target) => {
       expect(png.readUInt32BE(16)).toBe(256); // width from the IHDR chunk
     });
 
+    it('without a configured public URL, links to the address the device reached (a hostile Host falls back)', async () => {
+      await open({ NEXT_PUBLIC_API_URL: '' });
+      const ask = (host: string, ip: string) =>
+        ctx.app.inject({ method: 'POST', url: '/api/devices/code', remoteAddress: ip, headers: { host }, payload: { deviceName: 'Miyoo', deviceType: 'miyoo_mini' } });
+      const dc = expectJson(await ask('192.168.1.10:3000', '192.0.2.60'), 201).data;
+      expect(dc.linkUrl).toBe(`http://192.168.1.10:3000/link?code=${dc.code}`);
+      const bad = expectJson(await ask('evil.example/x?', '192.0.2.61'), 201).data;
+      expect(bad.linkUrl).toBe(`http://localhost:3000/link?code=${bad.code}`);
+    });
+
     it('hands the key to only one of two simultaneous polls', async () => {
       await open();
       const u = await registerUser(ctx);

@@ -139,6 +139,7 @@ export class PairingService {
   async requestDeviceCode(
     input: { deviceName: string; deviceType: DeviceType; qr?: boolean | undefined },
     ip: string,
+    origin: string = this.config.publicUrl,
   ): Promise<{ code: string; pollToken: string; expiresAt: string; linkUrl: string; pollIntervalSeconds: number; qrCode?: string }> {
     const counter = this.limits.deviceCodeRequests;
     if (counter.isExhausted(ip)) {
@@ -167,7 +168,7 @@ export class PairingService {
         .execute();
       return c;
     });
-    const linkUrl = `${this.config.publicUrl}/link?code=${code}`;
+    const linkUrl = `${origin}/link?code=${code}`;
     const result = { code, pollToken, expiresAt: toIso(expiresAt), linkUrl, pollIntervalSeconds: POLL_SECONDS };
     // A phone scanning the device's screen opens the dashboard's link page with the code filled in.
     if (input.qr) return { ...result, qrCode: await QRCode.toDataURL(linkUrl, { errorCorrectionLevel: 'M', margin: 1, width: 256 }) };
