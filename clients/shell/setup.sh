@@ -1,7 +1,7 @@
 #!/bin/sh
 # Pairs this device with a RetroSync server and writes $RETROSYNC_HOME/config.
 #   setup.sh                                   interactive wizard
-#   setup.sh --server URL --code CODE --name NAME [--platform ID] [--root DIR]
+#   setup.sh --server URL --code CODE --name NAME [--platform ID] [--root DIR] [--rom-root DIR]...
 #   setup.sh --server URL --device-code --name NAME [...]   show a code to type into the dashboard
 #            (prints machine-readable lines too — CODE, LINK, EXPIRES, SERVERTIME, with --qr also QR
 #             <PNG data URL> — then PAIRED when linked; the LÖVE app reads them)
@@ -17,6 +17,7 @@ while [ $# -gt 0 ]; do
     --name) RS_DEVICE_NAME=$2; shift 2 ;;
     --platform) RS_PLATFORM=$2; shift 2 ;;
     --root) RS_ROOT=${2%/}; shift 2 ;;
+    --rom-root) RS_ROMROOTS="${RS_ROMROOTS:+$RS_ROMROOTS;}${2%/}"; shift 2 ;;
     --device-code) devcode=1; shift ;;
     --qr) qr=1; shift ;;
     --max-wait) max_wait=$2; shift 2 ;;

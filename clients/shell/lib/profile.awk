@@ -35,11 +35,10 @@ function build_profile(   a, n, i, k, kv, rk, j, vols, nv, line, b, fmt) {
   override_dir("saves", SAVEDIR); override_dir("states", STATEDIR)
   # ROM roots
   NR_ROOTS = 0
+  # The user's ROM roots (RS_ROMROOTS, --rom-root) first, then the platform's own.
   if (ROMROOTS != "") { n = split(ROMROOTS, a, ";"); for (i = 1; i <= n; i++) add_root(norm_path(a[i])) }
-  else {
-    for (i = 1; i <= PFN["rom_roots"]; i++) expand_all(PFA["rom_roots", i], "add_root")
-    if ("rgui_browser_directory" in RA) add_root(norm_path(ra_dir(RA["rgui_browser_directory"])))
-  }
+  for (i = 1; i <= PFN["rom_roots"]; i++) expand_all(PFA["rom_roots", i], "add_root")
+  if ("rgui_browser_directory" in RA) add_root(norm_path(ra_dir(RA["rgui_browser_directory"])))
   # cores: generic defaults, the platform's, the user's
   for (k in TB) { split(k, a, SUBSEP); if (a[1] == "defcore") CORE[a[2]] = TB[k] }
   for (k in PCORE) CORE[k] = PCORE[k]

@@ -4,7 +4,7 @@
 #
 # Variables (awk -v): T tables dir, P platform id, VARS "k=v;k=v" (sd, home, config…),
 # RAFILE retroarch settings (key TAB value lines), NXS/NXT NextUI save/state format,
-# CORES "gba=gpSP;…", ROMROOTS "dir;dir" (replaces the platform's), SAVEDIR/STATEDIR overrides,
+# CORES "gba=gpSP;…", ROMROOTS "dir;dir" (the user's, searched before the platform's), SAVEDIR/STATEDIR overrides,
 # ROOT host folder standing for the device's "/" (only used to test which folders exist).
 
 function load_tables(   line, f, n, a, i, k) {

@@ -69,7 +69,7 @@ function options(c: Common): ProfileOptions {
     vars: { ...vectors.vars, ...c.vars },
     retroarch: parseRetroArchCfg(cfg),
     nextui,
-    ...(c.rom_roots ? { romRoots: c.rom_roots } : {}),
+    ...(c.rom_roots ? { extraRomRoots: c.rom_roots } : {}),
     ...(c.cores ? { cores: c.cores } : {}),
   };
 }
