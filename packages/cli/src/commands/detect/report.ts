@@ -11,6 +11,8 @@ export interface DetectionReport {
   saveRoots: string[];
   stateRoots: string[];
   romRoots: string[];
+  /** RetroArch playlist folders read for ROM lookup. */
+  playlists: string[];
   compressSaves: boolean;
   compressStates: boolean;
   autoLoadStates: boolean;
@@ -32,6 +34,7 @@ export function detectionReport(d: Detection, host: (devicePath: string) => stri
     saveRoots: d.saveRoots.map(host),
     stateRoots: d.stateRoots.map(host),
     romRoots: d.romRoots.map(host),
+    playlists: d.profile.playlists.map(host),
     compressSaves: saves?.compressed ?? false,
     compressStates: states?.compressed ?? false,
     autoLoadStates: d.profile.states.some((l) => l.autoLoad),
@@ -48,7 +51,8 @@ export function formatReport(r: DetectionReport): string {
     ['marker', r.marker || '(none: platform given)'],
     ['save roots', r.saveRoots],
     ['state roots', r.stateRoots],
-    ['rom roots', r.romRoots.length ? r.romRoots : ['(none)']],
+    ['rom roots', r.romRoots.length ? r.romRoots : ['(none: add --rom-root DIR)']],
+    ['playlists', r.playlists.length ? r.playlists : ['(none)']],
     ['compressed', `saves ${r.compressSaves ? 'yes' : 'no'}, states ${r.compressStates ? 'yes' : 'no'}`],
     ['auto-load', r.autoLoadStates ? 'yes (auto states can overwrite synced saves)' : 'no'],
     ['retroarch', r.retroarchConfig ?? '(no retroarch.cfg read)'],

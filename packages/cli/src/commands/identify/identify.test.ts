@@ -57,6 +57,35 @@ describe('retrosync identify', () => {
     expect(JSON.parse(rel.stdout.join('\n'))).toEqual([expect.objectContaining({ key: 'gba/Pokemon Emerald/battery', evidence: 'rom' })]);
   });
 
+  test('a flat RetroArch folder on this PC is identified through RetroArch\'s own playlist, with nothing to configure', async () => {
+    const CFG = '/home/user/.config/retroarch';
+    const playlist = JSON.stringify({
+      version: '1.5',
+      default_core_path: '',
+      default_core_name: '',
+      items: [
+        {
+          path: '/home/user/Downloads/Golden Sun (USA, Europe).gba',
+          label: 'Golden Sun (USA, Europe)',
+          core_path: '/home/user/.config/retroarch/cores/mgba_libretro.so',
+          core_name: 'Nintendo - Game Boy Advance (mGBA)',
+          crc32: 'DETECT',
+          db_name: 'Nintendo - Game Boy Advance.lpl',
+        },
+      ],
+    });
+    const io = fakeIo({
+      [`${CFG}/retroarch.cfg`]: 'sort_savefiles_enable = "false"\n',
+      [`${CFG}/playlists/Nintendo - Game Boy Advance.lpl`]: playlist,
+      [`${CFG}/saves/Golden Sun (USA, Europe).srm`]: 'x',
+    });
+    expect(await run(['identify', `${CFG}/saves/Golden Sun (USA, Europe).srm`], io)).toBe(0);
+    expect(io.stdout).toEqual([`gba/Golden Sun (USA, Europe)/battery\t${CFG}/saves/Golden Sun (USA, Europe).srm`]);
+    const detect = fakeIo({ [`${CFG}/retroarch.cfg`]: '', [`${CFG}/playlists/`]: '' });
+    await run(['detect', '--json'], detect);
+    expect(JSON.parse(detect.stdout.join('\n'))).toMatchObject({ platform: 'retroarch_linux', playlists: expect.arrayContaining([`${CFG}/playlists`]) });
+  });
+
   test('--rom-root with --root: below the root it is a device folder; outside it, or missing, is a usage error', async () => {
     const files = ['/sd/mnt/SDCARD/.tmp_update/onionVersion/version.txt', '/sd/mnt/SDCARD/My Games/Tetris.gb'];
     const io = fakeIo(files);
