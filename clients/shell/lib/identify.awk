@@ -18,6 +18,7 @@ BEGIN {
   if (MODE != "key" && MODE != "encode") build_profile()
   if (ROMIDX != "") load_rom_index()
   else if (ROMS != "") load_roms()
+  if (ROMIDX == "" && PLAYLISTS != "") load_playlists()
   if (MODE == "romindex") { for (j = 1; j <= NROM; j++) print RP[j] "\t" RF[j] "\t" RSTM[j] "\t" RR[j] "\t" RD[j] "\t" RY[j] "\t" RK[j]; exit 0 }
   if (MODE == "roots") { print_roots(); exit 0 }
 }
@@ -50,10 +51,60 @@ function print_roots(   k, i, d, seen) {
     else if (!((KS[k], L[KS[k], i, "dir"]) in seen) && !nested(KS[k], L[KS[k], i, "dir"])) { seen[KS[k], L[KS[k], i, "dir"]] = 1; print KS[k] "\t" L[KS[k], i, "dir"] }
   }
   for (d = 1; d <= NR_ROOTS; d++) print "roms\t" ROOTS[d]
+  for (d = 1; d <= NR_PL; d++) print "playlists\t" PLS[d]
   for (i = 1; i <= LN["saves"]; i++) if (L["saves", i, "placeable"] && L["saves", i, "primary"]) { print "save_folders\t" L["saves", i, "folders"]; break }
 }
 
 # ---- ROM index --------------------------------------------------------------------------------
+# RetroArch playlists (PLAYLISTS: a file listing *.lpl host paths): JSON (1.7.6+, one key per line
+# as RetroArch writes it) or six lines per entry. Each entry's path is a ROM (device path), its
+# db_name ("Nintendo - Game Boy Advance.lpl") the system. Mirrors playlists.ts.
+function load_playlists(   lpl, line, json, n, path, db, name) {
+  while ((getline lpl < PLAYLISTS) > 0) {
+    name = basename(lpl); json = -1; n = 0; path = ""; db = ""
+    while ((getline line < lpl) > 0) {
+      if (json == -1) { if (line ~ /^[ \t]*$/) continue; json = line ~ /^[ \t]*\{/ }
+      if (json) {
+        if (line ~ /^[ \t]*"path"[ \t]*:/) path = json_str(line)
+        else if (line ~ /^[ \t]*"db_name"[ \t]*:/) db = json_str(line)
+        else if (line ~ /^[ \t]*}/) { if (path != "") add_playlist_rom(path, db, name); path = ""; db = "" }
+      } else {
+        n++
+        if (n % 6 == 1) path = line
+        else if (n % 6 == 0) { add_playlist_rom(path, line, name); path = "" }
+      }
+    }
+    if (!json && path != "") add_playlist_rom(path, "", name)
+    close(lpl)
+  }
+  close(PLAYLISTS)
+}
+
+function json_str(line,   v) {
+  v = line; sub(/^[^:]*:[ \t]*"/, "", v); sub(/"[ \t]*,?[ \t\r]*$/, "", v)
+  gsub(/\\\//, "/", v); gsub(/\\"/, "\"", v); gsub(/\\\\/, "\\", v)
+  return v
+}
+
+function lrdb_sys(name,   k) { sub(/\.lpl$/, "", name); k = "lrdb" SUBSEP fold(name); return (k in TB) ? TB[k] : "" }
+
+function add_playlist_rom(path, db, lplname,   p, h, file, cont, e, j, sys) {
+  sub(/\r$/, "", path); sub(/\r$/, "", db)
+  if (path == "" || path == "DETECT") return
+  gsub(/\\/, "/", path)
+  p = norm_path(path); h = last_index(p, "#")
+  if (h > last_index(p, "/")) { file = substr(p, h + 1); cont = substr(p, 1, h - 1) } else { file = basename(p); cont = p }
+  e = ext_of(file)
+  sys = lrdb_sys(db)
+  if (sys == "" && lower(lplname) !~ /^content_(history|favorites)/) sys = lrdb_sys(lplname)
+  if (sys == "") sys = (("romext", e) in TB) ? TB["romext", e] : ""
+  j = ++NROM
+  RP[j] = cont; RF[j] = file; RSTM[j] = e == "" ? file : substr(file, 1, length(file) - length(e))
+  RR[j] = dirname(cont); RD[j] = basename(dirname(cont)); RY[j] = sys
+  RK[j] = fold(RSTM[j])
+  RIDX[RK[j]] = (RK[j] in RIDX) ? RIDX[RK[j]] "," j : j
+}
+
 function load_roms(   line, p, r, n, file, e, fs, j, hidden, i) {
   while ((getline line < ROMS) > 0) {
     p = norm_path(dev(line))

@@ -12,7 +12,7 @@ rs_awk() {
   awk -v T="$RS_TABLES" -v MODE="$_m" -v P="${RS_PLATFORM:-}" -v ROOT="${RS_ROOT:-}" \
     -v VARS="${RS_VARS:-}" -v CORES="${RS_CORES:-}" -v ROMROOTS="${RS_ROMROOTS:-}" \
     -v SAVEDIR="${RS_SAVEDIR:-}" -v STATEDIR="${RS_STATEDIR:-}" -v RAFILE="${RS_RAFILE:-}" \
-    -v CARD="${RS_CARD:-}" -v NXS="${RS_NXS:-}" -v NXT="${RS_NXT:-}" -v ROMS="${RS_ROMLIST:-}" -v ROMIDX="${RS_ROMIDX:-}" "$@" \
+    -v CARD="${RS_CARD:-}" -v NXS="${RS_NXS:-}" -v NXT="${RS_NXT:-}" -v ROMS="${RS_ROMLIST:-}" -v ROMIDX="${RS_ROMIDX:-}" -v PLAYLISTS="${RS_PLLIST:-}" "$@" \
     -f "$RS_DIR/lib/tables.awk" -f "$RS_DIR/lib/profile.awk" -f "$RS_DIR/lib/keys.awk" \
     -f "$RS_DIR/lib/identify.awk" -f "$RS_DIR/lib/place.awk"
 }
@@ -145,7 +145,7 @@ rs_read_settings() {
     _f="${RS_ROOT:-}$(rs_expand "$_c" "$2")"
     if [ -f "$_f" ]; then
       sed -n 's/^[ \t]*\([A-Za-z0-9_]*\)[ \t]*=[ \t]*"\([^"]*\)".*/\1\t\2/p; s/^[ \t]*\([A-Za-z0-9_]*\)[ \t]*=[ \t]*\([^" \t][^ \t]*\).*/\1\t\2/p' "$_f" |
-        grep -E "^(savefile_directory|savestate_directory|sort_savefiles_enable|sort_savestates_enable|sort_savefiles_by_content_enable|sort_savestates_by_content_enable|savefiles_in_content_dir|savestates_in_content_dir|save_file_compression|savestate_file_compression|savestate_auto_load|rgui_browser_directory)$_tab" > "$RS_RAFILE"
+        grep -E "^(savefile_directory|savestate_directory|sort_savefiles_enable|sort_savestates_enable|sort_savefiles_by_content_enable|sort_savestates_by_content_enable|savefiles_in_content_dir|savestates_in_content_dir|save_file_compression|savestate_file_compression|savestate_auto_load|rgui_browser_directory|playlist_directory|content_history_directory)$_tab" > "$RS_RAFILE"
       break
     fi
   done <<EOF
@@ -163,12 +163,16 @@ EOF
 rs_index_roms() {
   RS_ROMLIST=${RS_STATE_DIR:-${TMPDIR:-/tmp}}/roms.list
   RS_ROMIDX=""
-  : > "$RS_ROMLIST"
+  : > "$RS_ROMLIST"; rm -f "$RS_ROMLIST.lpl"
   rs_awk roots | while IFS="$(printf '\t')" read -r _k _d; do
     [ "$_k" = roms ] && [ -d "${RS_ROOT:-}$_d" ] && find "${RS_ROOT:-}$_d" -maxdepth 3 -type f >> "$RS_ROMLIST" 2>/dev/null
+    # RetroArch's playlists (and one level below: builtin/) name ROMs with their system.
+    [ "$_k" = playlists ] && [ -d "${RS_ROOT:-}$_d" ] && find "${RS_ROOT:-}$_d" -maxdepth 2 -type f -name '*.lpl' >> "$RS_ROMLIST.lpl" 2>/dev/null
   done
+  RS_PLLIST=""; [ -s "$RS_ROMLIST.lpl" ] && RS_PLLIST=$RS_ROMLIST.lpl
   rs_awk romindex > "$RS_ROMLIST.idx" || return 1
+  rm -f "$RS_ROMLIST.lpl"
   RS_ROMIDX=$RS_ROMLIST.idx
-  RS_ROMLIST=""
+  RS_ROMLIST=""; RS_PLLIST=""
   return 0
 }

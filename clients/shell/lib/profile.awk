@@ -39,6 +39,11 @@ function build_profile(   a, n, i, k, kv, rk, j, vols, nv, line, b, fmt) {
   if (ROMROOTS != "") { n = split(ROMROOTS, a, ";"); for (i = 1; i <= n; i++) add_root(norm_path(a[i])) }
   for (i = 1; i <= PFN["rom_roots"]; i++) expand_all(PFA["rom_roots", i], "add_root")
   if ("rgui_browser_directory" in RA) add_root(norm_path(ra_dir(RA["rgui_browser_directory"])))
+  # RetroArch playlist folders: retroarch.cfg's, then the platform's.
+  NR_PL = 0
+  if ("playlist_directory" in RA && RA["playlist_directory"] != "default") add_pl(norm_path(ra_dir(RA["playlist_directory"])))
+  if ("content_history_directory" in RA && RA["content_history_directory"] != "default") add_pl(norm_path(ra_dir(RA["content_history_directory"])))
+  for (i = 1; i <= PFN["playlists"]; i++) expand_all(PFA["playlists", i], "add_pl")
   # cores: generic defaults, the platform's, the user's
   for (k in TB) { split(k, a, SUBSEP); if (a[1] == "defcore") CORE[a[2]] = TB[k] }
   for (k in PCORE) CORE[k] = PCORE[k]
@@ -48,6 +53,8 @@ function build_profile(   a, n, i, k, kv, rk, j, vols, nv, line, b, fmt) {
   FOLDER_NAMES = PF["folder_names"]
   PREFIX = PF["state_core_prefix"]
 }
+
+function add_pl(r,   i) { if (r == "" || r == "\001") return; for (i = 1; i <= NR_PL; i++) if (PLS[i] == r) return; PLS[++NR_PL] = r }
 
 function add_root(r,   i) { if (r == "" || r == "\001") return; for (i = 1; i <= NR_ROOTS; i++) if (ROOTS[i] == r) return; ROOTS[++NR_ROOTS] = r }
 
@@ -64,6 +71,7 @@ function expand_all(tpl, what,   i, p, saved, had) {
 
 function dispatch(what, p, i) {
   if (what == "add_root") add_root(norm_path(p))
+  else if (what == "add_pl") add_pl(norm_path(p))
   else if (what == "layout") { EXP_N++; EXP[EXP_N] = p }
 }
 

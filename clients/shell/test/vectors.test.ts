@@ -15,11 +15,11 @@ const HANDHELD = new Set<string>(
   layouts.platforms.filter((p: any) => !['windows', 'mac', 'linux'].includes(p.sync.device_type)).map((p: any) => p.id),
 );
 
-interface Common { platform: string; roms?: string[]; vars?: Record<string, string>; cores?: Record<string, string>; rom_roots?: string[]; settings?: Record<string, string>; nextui_save_format?: string; nextui_state_format?: string }
+interface Common { platform: string; roms?: string[]; files?: Record<string, string>; vars?: Record<string, string>; cores?: Record<string, string>; rom_roots?: string[]; settings?: Record<string, string>; nextui_save_format?: string; nextui_state_format?: string }
 
 function setup(v: Common) {
   const root = tempRoot('rs-vec-');
-  writeTree(root, Object.fromEntries((v.roms ?? []).map((r) => [r, 'rom'])));
+  writeTree(root, { ...Object.fromEntries((v.roms ?? []).map((r) => [r, 'rom'])), ...(v.files ?? {}) });
   const args = ['--platform', v.platform, '--root', root];
   for (const [k, val] of Object.entries(v.vars ?? {})) args.push('--var', `${k}=${val}`);
   for (const [k, val] of Object.entries(v.cores ?? {})) args.push('--core', `${k}=${val}`);

@@ -14,6 +14,8 @@ interface Common {
   vars?: Record<string, string>;
   settings?: Record<string, string>;
   roms?: string[];
+  /** Other files on the device with their text (RetroArch playlists). */
+  files?: Record<string, string>;
   rom_roots?: string[];
   cores?: Record<string, string>;
   nextui_save_format?: string;
@@ -57,6 +59,11 @@ const vectors = JSON.parse(
   readFileSync(new URL('../../vectors/identity.json', import.meta.url), 'utf8'),
 ) as Vectors;
 
+/** The device's files a vector names: ROMs (empty) and other files with their text. */
+function deviceFs(c: Common) {
+  return memoryFs({ ...Object.fromEntries((c.roms ?? []).map((r) => [r, ''])), ...(c.files ?? {}) });
+}
+
 /** The settings a vector gives, as the options a client would resolve the platform with. */
 function options(c: Common): ProfileOptions {
   const cfg = Object.entries(c.settings ?? {})
@@ -81,7 +88,7 @@ describe('identify vectors', () => {
   test.each(vectors.identify.map((c) => [label(c, c.path), c] as const))('%s', (_name, c) => {
     const profile = resolveProfile(c.platform, options(c));
     const ctx = {
-      ...(c.roms ? { fs: memoryFs(c.roms) } : {}),
+      ...(c.roms || c.files ? { fs: deviceFs(c) } : {}),
       ...(c.size !== undefined ? { size: c.size } : {}),
     };
     const got = identifyPath(profile, c.path, ctx);
@@ -109,7 +116,7 @@ describe('place vectors', () => {
   test.each(vectors.place.map((c) => [label(c, c.key), c] as const))('%s', (_name, c) => {
     const profile = resolveProfile(c.platform, options(c));
     const opts = {
-      ...(c.roms ? { fs: memoryFs(c.roms) } : {}),
+      ...(c.roms || c.files ? { fs: deviceFs(c) } : {}),
       ...(c.root !== undefined ? { root: c.root } : {}),
     };
     if (c.path === null) {
