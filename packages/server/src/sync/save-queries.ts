@@ -48,6 +48,20 @@ export async function findVersion(db: SyncDb, save: SaveRow, version: number): P
   return db.selectFrom('save_versions').selectAll().where('save_id', '=', save.id).where('user_id', '=', save.user_id).where('version', '=', version).executeTakeFirst();
 }
 
+/** The newest version before `version` that is not a deletion (what restoring a deletion brings back). */
+export async function findLiveVersionBefore(db: SyncDb, save: SaveRow, version: number): Promise<SaveVersionRow | undefined> {
+  return db
+    .selectFrom('save_versions')
+    .selectAll()
+    .where('save_id', '=', save.id)
+    .where('user_id', '=', save.user_id)
+    .where('version', '<', version)
+    .where('deleted', '=', 0)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 export async function listVersions(db: SyncDb, save: SaveRow): Promise<SaveVersionRow[]> {
   return db.selectFrom('save_versions').selectAll().where('save_id', '=', save.id).where('user_id', '=', save.user_id).orderBy('version', 'desc').execute();
 }

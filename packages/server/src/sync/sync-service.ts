@@ -11,7 +11,7 @@ import type { BlobStore } from '../storage/blob/blob-store.js';
 import { ChangeFeed } from './change-feed.js';
 import { judgeDeviceEdit } from './device-clocks.js';
 import { assertWithinQuota, type QuotaLimits } from './quota.js';
-import { findSave, findVersion } from './save-queries.js';
+import { findLiveVersionBefore, findSave, findVersion } from './save-queries.js';
 import type { SaveRow, SaveVersionRow, SyncDb } from './schema.js';
 import { spoolUpload } from './upload-spool.js';
 import { VersionWriter, type WriteVersionResult } from './version-writer.js';
@@ -186,13 +186,19 @@ export class SyncService {
     });
   }
 
-  /** Makes `version` the head again as a new version (so devices pull it). */
+  /**
+   * Makes `version` the head again as a new version (so devices pull it). Restoring a deletion
+   * version restores the newest live version before it (what "Restore" on a deleted save means).
+   */
   async restore(userId: string, key: string, version: number): Promise<WriteVersionResult> {
     parseSaveKey(key);
     const save = await findSave(this.deps.db, userId, key);
-    const old = save ? await findVersion(this.deps.db, save, version) : undefined;
+    let old = save ? await findVersion(this.deps.db, save, version) : undefined;
     if (!save || !old) throw new ApiError('not_found', 'No such save version.');
-    if (old.deleted === 1) throw new ApiError('validation_failed', 'That version is a deletion; restore the version before it.', { issues: [{ in: 'body', field: 'version', message: 'is a deletion' }] });
+    if (old.deleted === 1) {
+      old = await findLiveVersionBefore(this.deps.db, save, version);
+      if (!old) throw new ApiError('not_found', 'No version before this deletion is kept any more.', { deleted: true, version });
+    }
     return this.writer.write({
       userId,
       key: save.key,
@@ -207,6 +213,7 @@ export class SyncService {
       correctedMtime: this.deps.clock.now(),
       metadata: old.metadata,
       restoredFrom: old.version,
+      chosenByUser: true,
     });
   }
 

@@ -42,6 +42,8 @@ export interface WriteVersionInput {
   correctedMtime: number;
   metadata: string | null;
   restoredFrom?: number | null;
+  /** A player's explicit pick in the dashboard (a restore): blank bytes may replace real ones then. */
+  chosenByUser?: boolean;
   /** Called under the lock before a version referencing new bytes commits: makes sure the blob is (still) there. */
   ensureBlob?: () => Promise<void>;
 }
@@ -75,12 +77,19 @@ export class VersionWriter {
           sha256: input.sha256,
           correctedMtime: input.correctedMtime,
           deleted: input.deleted,
-          blank: input.blank && !input.deleted,
+          blank: input.blank && !input.deleted && !input.chosenByUser,
           timeTrusted: input.timeTrusted,
         },
       );
       if (decision.outcome === 'unchanged') {
         return { outcome: decision.outcome, save: save ?? null, head, stored: head };
+      }
+      // The same loser sent again (a device's next pass, a retry): store nothing twice. Its retention
+      // window restarts, since the device still holds those bytes.
+      const last = save && head && !decision.becomesHead && save.last_version !== head.version ? await versionRow(trx, save.id, save.last_version) : null;
+      if (save && last && last.sha256 === input.sha256 && last.deleted === (input.deleted ? 1 : 0)) {
+        await trx.updateTable('save_versions').set({ superseded_at: now }).where('save_id', '=', save.id).where('version', '=', last.version).execute();
+        return { outcome: decision.outcome, save, head, stored: { ...last, superseded_at: now } };
       }
       if (!input.deleted) {
         await assertWithinQuota(trx, this.deps.quota, input.userId, input.sha256, input.size);
