@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../contract.js';
 import { queryBoolean, subscriptionTier } from '../schemas.js';
-import { SYNC_FILES_TSV_COLUMNS, saveSummary, saveVersion, syncFile, uploadResult } from './schemas.js';
+import { SYNC_FILES_TSV_COLUMNS, saveHead, saveSummary, saveVersion, syncFile, uploadResult } from './schemas.js';
 
 const keyParams = z.object({ '*': z.string().min(1).max(2048).describe('the save key, each segment percent-encoded') });
 const KEY_EXAMPLE = { '*': 'gba/Pok%C3%A9mon%20Emerald/battery' };
@@ -140,6 +140,12 @@ export const syncFeedRoutes = {
   }),
 };
 
+const storageUsage = z.object({
+  tier: subscriptionTier,
+  usedBytes: z.number().int().min(0),
+  limitBytes: z.number().int().min(0).nullable(),
+});
+
 export const saveRoutes = {
   list: defineRoute({
     id: 'saves.list',
@@ -156,6 +162,40 @@ export const saveRoutes = {
     response: z.object({ saves: z.array(saveSummary), count: z.number().int() }),
     tsv: { rows: 'saves', columns: ['key', 'version', 'size', 'deleted', 'updatedAt', 'conflictCount'] },
   }),
+  deleteVersions: defineRoute({
+    id: 'saves.deleteVersions',
+    method: 'POST',
+    path: '/api/saves/versions/delete',
+    auth: 'user',
+    summary: 'Delete old versions of a save for good (never its current version)',
+    description:
+      'Frees storage: the listed versions and, once no other version holds the same bytes, their bytes are removed ' +
+      'at once; `usage` is the storage use afterwards. The head cannot be deleted (409 `version_is_head`: delete ' +
+      'the whole save, or restore another version first). Versions that do not exist are 404 `not_found` and ' +
+      'nothing is deleted.',
+    tags: ['saves'],
+    body: z.object({ key: z.string().min(1).max(1024), versions: z.array(z.number().int().min(1)).min(1).max(1000) }),
+    response: z.object({ key: z.string(), deleted: z.array(z.number().int()), usage: storageUsage }),
+    errors: ['invalid_key', 'not_found', 'version_is_head', 'storage_unavailable'],
+    example: { body: { key: 'gba/Game/battery', versions: [1] } },
+  }),
+  deleteSave: defineRoute({
+    id: 'saves.delete',
+    method: 'POST',
+    path: '/api/saves/delete',
+    auth: 'user',
+    summary: 'Delete a whole save everywhere: every version and its bytes',
+    description:
+      'Removes every version of the save and frees their bytes at once (`usage` is the storage use afterwards). A ' +
+      'deletion takes their place as the head (holding no bytes), so each device moves its copy into its local ' +
+      'backups on its next sync instead of uploading it again. This cannot be undone from the server; a device that ' +
+      'changed the save meanwhile uploads it as an edit (a modification beats a deletion).',
+    tags: ['saves'],
+    body: z.object({ key: z.string().min(1).max(1024) }),
+    response: z.object({ key: z.string(), deletedVersions: z.number().int(), head: saveHead, usage: storageUsage }),
+    errors: ['invalid_key', 'not_found', 'storage_unavailable'],
+    example: { body: { key: 'gba/Game/battery' } },
+  }),
   usage: defineRoute({
     id: 'saves.usage',
     method: 'GET',
@@ -164,11 +204,7 @@ export const saveRoutes = {
     summary: "Storage used by the user's saves against their plan's quota",
     description: 'Identical bytes count once, however many versions or saves hold them. `limitBytes` null = unlimited.',
     tags: ['saves'],
-    response: z.object({
-      tier: subscriptionTier,
-      usedBytes: z.number().int().min(0),
-      limitBytes: z.number().int().min(0).nullable(),
-    }),
+    response: storageUsage,
     example: {},
   }),
   restore: defineRoute({

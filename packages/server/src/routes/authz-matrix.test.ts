@@ -3,6 +3,7 @@
  * hostile credential. New contract routes join automatically; give them an `example` request so
  * the "another user's credential" cases reach the handler (placeholders: `{victimDeviceId}`).
  */
+import { createHash } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes, buildPath, type AnyRoute } from '@retrosync/api';
@@ -43,6 +44,12 @@ describe.each(databaseTargets())('authorization matrix on %s', (target) => {
     const v = await registerUser(ctx, { name: 'Victim Person' });
     victim = { ...v, device: await pairDevice(ctx, v.token, { deviceName: 'VictimHandheld' }) };
     await ctx.app.inject({ method: 'POST', url: '/api/sync/log', headers: deviceHeaders(victim.device.apiKey), payload: { action: 'upload', filePath: 'gba/VictimGame.sav' } });
+    // The victim owns the save the save routes' examples name (restore, delete versions, delete the save), with two versions.
+    for (const [bytes, base] of [['victim v1', null], ['victim v2', '1']] as const) {
+      const headers: Record<string, string> = { ...deviceHeaders(victim.device.apiKey), 'content-type': 'application/octet-stream', 'x-content-sha256': createHash('sha256').update(bytes).digest('hex') };
+      if (base) headers['x-base-version'] = base;
+      expectJson(await ctx.app.inject({ method: 'PUT', url: '/api/sync/saves/gba/Game/battery', headers, payload: bytes }), 200);
+    }
     const a = await registerUser(ctx, { name: 'Attacker' });
     attacker = { ...a, device: await pairDevice(ctx, a.token, { deviceName: 'AttackerBox' }) };
     const revoked = await pairDevice(ctx, a.token, { deviceName: 'Old' });
@@ -165,5 +172,7 @@ describe.each(databaseTargets())('authorization matrix on %s', (target) => {
     const logs = expectJson(await ctx.app.inject({ method: 'GET', url: '/api/sync/log', headers: bearer(victim.token) }), 200);
     expect(logs.data.total).toBe(1);
     expectJson(await ctx.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: victim.email, password: victim.password } }), 200);
+    const versions = expectJson(await ctx.app.inject({ method: 'GET', url: '/api/sync/versions/gba/Game/battery', headers: bearer(victim.token) }), 200);
+    expect(versions.data.versions.map((v: { version: number; deleted: boolean }) => [v.version, v.deleted])).toEqual([[2, false], [1, false]]);
   });
 });

@@ -6,7 +6,7 @@ import { registerRoute } from '../http/register-route.js';
 import { usageOf } from '../sync/quota.js';
 import { selectHeads, versionCounts } from '../sync/save-queries.js';
 import type { SyncService } from '../sync/sync-service.js';
-import { toSyncFile } from '../sync/wire.js';
+import { toSaveHead, toSyncFile } from '../sync/wire.js';
 import { toUploadResult } from './sync-saves.js';
 
 export function registerSaveRoutes(app: FastifyInstance, sync: SyncService): void {
@@ -29,5 +29,15 @@ export function registerSaveRoutes(app: FastifyInstance, sync: SyncService): voi
 
   registerRoute(app, saveRoutes.restore, async ({ auth, body }) => {
     return toUploadResult(await sync.restore(auth.userId, body.key, body.version));
+  });
+
+  registerRoute(app, saveRoutes.deleteVersions, async ({ auth, body }) => {
+    const { key, deleted } = await sync.removal.deleteVersions(auth.userId, body.key, body.versions);
+    return { key, deleted, usage: await usageOf(sync.deps.db, sync.deps.quota, auth.userId) };
+  });
+
+  registerRoute(app, saveRoutes.deleteSave, async ({ auth, body }) => {
+    const r = await sync.removal.deleteSave(auth.userId, body.key);
+    return { key: r.save.key, deletedVersions: r.deletedVersions, head: toSaveHead(r.save, r.head), usage: await usageOf(sync.deps.db, sync.deps.quota, auth.userId) };
   });
 }

@@ -85,13 +85,23 @@ export async function collectGarbage(db: SyncDb, blobs: BlobStore, now: number, 
       result.removedBytes += blob.size;
       continue;
     }
-    await db.transaction().execute(async (trx) => {
-      await lockUserFeed(trx, blob.userId);
-      if (await holdsBlob(trx, blob.userId, blob.sha256)) return;
-      await blobs.delete(blob.userId, blob.sha256);
+    if (await removeIfUnheld(db, blobs, blob.userId, blob.sha256)) {
       result.removed++;
       result.removedBytes += blob.size;
-    });
+    }
   }
   return result;
+}
+
+/**
+ * Removes one blob of a user if no version holds it any more — under the user's feed lock, the
+ * lock an upload holds when it checks that a deduplicated blob still exists. True when removed.
+ */
+export async function removeIfUnheld(db: SyncDb, blobs: BlobStore, userId: string, sha256: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    await lockUserFeed(trx, userId);
+    if (await holdsBlob(trx, userId, sha256)) return false;
+    await blobs.delete(userId, sha256);
+    return true;
+  });
 }

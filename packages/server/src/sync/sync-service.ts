@@ -13,6 +13,7 @@ import { judgeDeviceEdit } from './device-clocks.js';
 import { assertWithinQuota, type QuotaLimits } from './quota.js';
 import { findLiveVersionBefore, findSave, findVersion } from './save-queries.js';
 import type { SaveRow, SaveVersionRow, SyncDb } from './schema.js';
+import { SaveRemoval } from './save-removal.js';
 import { spoolUpload } from './upload-spool.js';
 import { VersionWriter, type WriteVersionResult } from './version-writer.js';
 
@@ -87,10 +88,12 @@ export function parseMetadataHeader(text: string | null): string | null {
 export class SyncService {
   readonly writer: VersionWriter;
   readonly feed: ChangeFeed;
+  readonly removal: SaveRemoval;
 
   constructor(readonly deps: SyncServiceDeps) {
     this.writer = new VersionWriter(deps);
     this.feed = new ChangeFeed(deps.db, deps.events);
+    this.removal = new SaveRemoval(deps);
   }
 
   /** File time on the server clock: per-request `X-Client-Time` if sent, else the offset the last heartbeat stored. */
