@@ -45,9 +45,9 @@ export class Daemon {
       run: (opts) => syncPass(o.deps, opts),
       onError: (err, ms) => o.log.warn(`sync failed: ${explain(err, o.server).message} Retrying in ${Math.round(ms / 1000)} s.`),
       onResult: (r: PassResult, req) => {
-        if (r.uploaded.length || r.downloaded.length || r.failed.length)
-          o.log.info(`pass (${requestKind(req)}): ${r.uploaded.length} up, ${r.downloaded.length} down, ${r.conflicts.length} conflicts, ${r.failed.length} failed`);
-        emit({ event: 'pass', kind: requestKind(req), uploaded: r.uploaded, downloaded: r.downloaded, conflicts: r.conflicts, failed: r.failed.length, t: Date.now() });
+        if (r.uploaded.length || r.downloaded.length || r.deleted.length || r.failed.length || r.unapplied.length)
+          o.log.info(`pass (${requestKind(req)}): ${r.uploaded.length} up, ${r.downloaded.length} down, ${r.deleted.length} deleted, ${r.conflicts.length} conflicts, ${r.failed.length} failed, ${r.unapplied.length} not applied here`);
+        emit({ event: 'pass', kind: requestKind(req), uploaded: r.uploaded, downloaded: r.downloaded, deleted: r.deleted, conflicts: r.conflicts, failed: r.failed.length, unapplied: r.unapplied.length, held: r.held, t: Date.now() });
       },
     });
     this.debouncer = new Debouncer(o.debounceMs ?? 2000, (paths) => {
