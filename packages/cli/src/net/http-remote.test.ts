@@ -81,22 +81,22 @@ describe('httpRemote', () => {
       const tick = () => {
         if (off >= body.length) return void res.end();
         if (stall && off > 0) return; // sends the first chunk, then nothing
-        res.write(body.subarray(off, off + 16 * 1024));
-        off += 16 * 1024;
-        setTimeout(tick, 60);
+        res.write(body.subarray(off, off + 8 * 1024));
+        off += 8 * 1024;
+        setTimeout(tick, 100);
       };
       tick();
     });
-    const remote = httpRemote({ server: url, apiKey: 'k'.repeat(64), deviceId: 'd', stallMs: 400 });
+    const remote = httpRemote({ server: url, apiKey: 'k'.repeat(64), deviceId: 'd', stallMs: 1_500 });
     const t0 = performance.now();
     const got = await remote.download('gba/Slow/battery', 2);
     expect(Buffer.from(got.bytes).equals(body)).toBe(true);
-    expect(performance.now() - t0).toBeGreaterThan(400 * 2); // took longer than the stall window, in steps
+    expect(performance.now() - t0).toBeGreaterThan(1_500 * 2); // 32 steps of 100 ms: longer than the stall window
     stall = true;
     const t1 = performance.now();
     const err = await remote.download('gba/Slow/battery', 2).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StallError);
-    expect(performance.now() - t1).toBeLessThan(5_000);
+    expect(performance.now() - t1).toBeLessThan(10_000);
   });
 
   it('a stalled upload fails with a transient stall error', async () => {
