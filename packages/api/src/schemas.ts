@@ -26,8 +26,16 @@ export const deviceName = z
   .max(64)
   .regex(/^[^\u0000-\u001f\u007f/\\]+$/, 'no control characters or slashes');
 
-/** A 6-digit pairing code, as typed (surrounding spaces ignored). */
-export const pairingCode = z.string().trim().regex(/^[0-9]{6}$/, 'a 6-digit code');
+/**
+ * A pairing code as typed: 6 digits, or 12 (while the server is under a guessing attack; may be
+ * grouped as `1234 5678 9012` or with dashes). Surrounding spaces are ignored.
+ */
+export const pairingCode = z
+  .string()
+  .trim()
+  .regex(/^(?:[0-9]{6}|[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4})$/, 'a 6-digit (or 12-digit) code');
+/** A code as the server issues it. */
+export const issuedPairingCode = z.string().regex(/^(?:[0-9]{6}|[0-9]{12})$/);
 
 export const user = z.object({
   id: z.string(),

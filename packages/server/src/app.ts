@@ -24,7 +24,8 @@ import { registerCsrf } from './http/csrf.js';
 import { registerDashboard } from './http/dashboard.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './http/errors.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
-import { createLimits } from './http/limits.js';
+import { MemoryCounterStore, SqlCounterStore } from './http/counter-store.js';
+import { Limits } from './http/limits.js';
 import { loggerOptions } from './logger.js';
 import { routeModules as defaultRouteModules } from './routes/index.js';
 import { createJwtService } from './security/jwt.js';
@@ -124,7 +125,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   const jwt = createJwtService(options.jwtSecret, clock);
-  const limits = createLimits(config, clock);
+  // Counters every replica shares on PostgreSQL; one SQLite server process keeps them in memory.
+  const limits = new Limits(dialect === 'postgres' ? new SqlCounterStore(db) : new MemoryCounterStore(), config, clock);
   const deviceCache = new DeviceKeyCache(clock);
   const heartbeats = new HeartbeatWriter(db, options.heartbeatFlushMs ?? 1000, (err) => app.log.error({ err }, 'heartbeat flush failed'));
   app.addHook('onClose', () => heartbeats.flush());

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { SUBSCRIPTION_TIERS, type SubscriptionTier } from '@retrosync/api';
+import { PAIRING_BOUND, pairingGuessBound } from './http/limits.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -15,12 +16,18 @@ export class ConfigError extends Error {
 export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
 export interface PairingLimits {
-  /** Codes (both flows) that may be live server-wide at once (L in the arithmetic in http/limits.ts). */
+  /** 6-digit codes (both flows) live server-wide at once (L₆ in the arithmetic in http/limits.ts). */
   maxLiveCodes: number;
-  /** Failed code guesses allowed server-wide per window (G). */
+  /** Wrong 6-digit guesses checked server-wide per window (G₆). */
   globalFailures: number;
-  /** Failed code guesses allowed per client address per window. */
+  /** 12-digit codes live server-wide at once (L₁₂). */
+  maxLongCodes: number;
+  /** Wrong 12-digit guesses checked server-wide per window (G₁₂). */
+  longFailures: number;
+  /** Wrong guesses checked per client address per window. */
   ipFailures: number;
+  /** Wrong guesses checked per signed-in user per window (linking device-shown codes). */
+  userFailures: number;
   /** Codes a client address may request per window (device-shown flow, unauthenticated). */
   ipCodeRequests: number;
   windowMs: number;
@@ -51,7 +58,9 @@ export interface Config {
   pollIntervalSeconds: number;
   pairingCodeTtlMs: number;
   pairing: PairingLimits;
-  login: { ipFailures: number; globalFailures: number; windowMs: number };
+  login: { ipFailures: number; accountFailures: number; accountSpacingMs: number; windowMs: number };
+  /** Registration attempts per address per hour. */
+  registerIpLimit: number;
   /** Max JSON request body, bytes. */
   bodyLimit: number;
   /** Slow-client bounds (http/slow-clients.ts). */
@@ -108,10 +117,15 @@ const envSchema = z.object({
   POLL_INTERVAL_SECONDS: int(5, 86_400).default(300),
   PAIRING_MAX_LIVE_CODES: int(1).default(4),
   PAIRING_GLOBAL_FAILURES: int(1).default(10),
+  PAIRING_MAX_LONG_CODES: int(1).default(1000),
+  PAIRING_LONG_FAILURES: int(1).default(5000),
   PAIRING_IP_FAILURES: int(1).default(5),
+  PAIRING_USER_FAILURES: int(1).default(5),
   PAIRING_IP_CODE_REQUESTS: int(1).default(5),
   LOGIN_IP_FAILURES: int(1).default(10),
-  LOGIN_GLOBAL_FAILURES: int(1).default(1000),
+  LOGIN_ACCOUNT_FAILURES: int(1).default(5),
+  LOGIN_ACCOUNT_SPACING_SECONDS: int(1, 3600).default(10),
+  REGISTER_IP_LIMIT: int(1).default(10),
   BODY_LIMIT_BYTES: int(1024).default(1_048_576),
   HEADERS_TIMEOUT_MS: int(100).default(20_000),
   BODY_TIMEOUT_MS: int(100).default(10_000),
@@ -161,6 +175,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       region: e.MINIO_REGION,
     };
   }
+  const bound = pairingGuessBound({
+    maxLiveCodes: e.PAIRING_MAX_LIVE_CODES,
+    globalFailures: e.PAIRING_GLOBAL_FAILURES,
+    maxLongCodes: e.PAIRING_MAX_LONG_CODES,
+    longFailures: e.PAIRING_LONG_FAILURES,
+  });
+  if (bound >= PAIRING_BOUND) {
+    throw new ConfigError(
+      `invalid configuration:\n  pairing limits allow a ${bound.toExponential(2)} chance of guessing a live code (must stay below ${PAIRING_BOUND}): ` +
+        'keep 2·PAIRING_GLOBAL_FAILURES·PAIRING_MAX_LIVE_CODES/10^6 + 2·PAIRING_LONG_FAILURES·PAIRING_MAX_LONG_CODES/10^12 below 10^-4 (see http/limits.ts)',
+    );
+  }
   const toBytes = (v: number) => (v === 0 ? null : Math.round(v * 1024 * 1024));
   return {
     port: e.PORT,
@@ -182,11 +208,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pairing: {
       maxLiveCodes: e.PAIRING_MAX_LIVE_CODES,
       globalFailures: e.PAIRING_GLOBAL_FAILURES,
+      maxLongCodes: e.PAIRING_MAX_LONG_CODES,
+      longFailures: e.PAIRING_LONG_FAILURES,
       ipFailures: e.PAIRING_IP_FAILURES,
+      userFailures: e.PAIRING_USER_FAILURES,
       ipCodeRequests: e.PAIRING_IP_CODE_REQUESTS,
       windowMs: 15 * 60 * 1000,
     },
-    login: { ipFailures: e.LOGIN_IP_FAILURES, globalFailures: e.LOGIN_GLOBAL_FAILURES, windowMs: 15 * 60 * 1000 },
+    login: {
+      ipFailures: e.LOGIN_IP_FAILURES,
+      accountFailures: e.LOGIN_ACCOUNT_FAILURES,
+      accountSpacingMs: e.LOGIN_ACCOUNT_SPACING_SECONDS * 1000,
+      windowMs: 15 * 60 * 1000,
+    },
+    registerIpLimit: e.REGISTER_IP_LIMIT,
     bodyLimit: e.BODY_LIMIT_BYTES,
     http: {
       headersTimeoutMs: e.HEADERS_TIMEOUT_MS,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRoute } from '../contract.js';
-import { device, deviceName, deviceType, isoDate, pairedDevice, pairingCode, queryBoolean } from '../schemas.js';
+import { device, deviceName, deviceType, isoDate, issuedPairingCode, pairedDevice, pairingCode, queryBoolean } from '../schemas.js';
 
 const apiKey = z.string().regex(/^[0-9a-f]{64}$/).describe('Device API key, 64 hex; shown once, store it');
 
@@ -10,11 +10,11 @@ export const deviceRoutes = {
     method: 'POST',
     path: '/api/devices/create-pairing-code',
     auth: 'user',
-    summary: 'Create a 6-digit pairing code (15 minutes, single use) with a QR code',
+    summary: 'Create a pairing code (6 digits; 12 while the server is under a guessing attack; 15 minutes, single use) with a QR code',
     description: 'Creating a code cancels the caller\'s previous unused code.',
     tags: ['devices'],
     response: z.object({
-      code: z.string().regex(/^[0-9]{6}$/),
+      code: issuedPairingCode,
       expiresAt: isoDate,
       qrCode: z.string().describe('PNG data URL of pairingUrl'),
       pairingUrl: z.string(),
@@ -52,7 +52,7 @@ export const deviceRoutes = {
       qr: z.boolean().optional().describe('also return `qrCode`, a PNG data URL of `linkUrl` (for a device that can draw an image)'),
     }),
     response: z.object({
-      code: z.string().regex(/^[0-9]{6}$/),
+      code: issuedPairingCode,
       pollToken: z.string().describe('secret; only the device that holds it can collect the key'),
       expiresAt: isoDate,
       linkUrl: z.string(),

@@ -86,7 +86,15 @@ export interface SyncLogsTable {
   created_at: number;
 }
 
+export interface RateCountersTable {
+  key: string;
+  window_start: number;
+  count: number;
+  expires_at: number;
+}
+
 export interface Database extends SyncTables {
+  rate_counters: RateCountersTable;
   users: UsersTable;
   devices: DevicesTable;
   pairing_codes: PairingCodesTable;

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.js';
 import { bearer, createTestContext, deviceHeaders, expectJson, userWithDevice, type TestContext } from '../test-support/index.js';
 import { saveUrl, upload } from '../sync/test-support/sync-context.js';
-import { isErrorEnvelope, rawRequest } from './raw-http.js';
+import { isErrorEnvelope, rawRequest } from './test-support/raw-http.js';
 
 describe('every error in the envelope', () => {
   let ctx: TestContext;

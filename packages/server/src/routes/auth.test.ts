@@ -71,16 +71,22 @@ describe.each(databaseTargets())('auth endpoints on %s', (target) => {
     expect((await attempt(u.password)).statusCode).toBe(200);
   });
 
-  it('rate-limits failed logins server-wide across addresses', async () => {
+  it('spaces out attempts on one account from new addresses after its failure budget (a wait, not a wall; other accounts untouched)', async () => {
     await ctx.close();
-    ctx = await createTestContext(target, { env: { LOGIN_GLOBAL_FAILURES: '4' } });
+    ctx = await createTestContext(target, { env: { LOGIN_ACCOUNT_FAILURES: '4', LOGIN_ACCOUNT_SPACING_SECONDS: '10' } });
+    ctx.clock.set(Math.ceil(ctx.clock.now() / 10_000) * 10_000);
     const u = await registerUser(ctx);
-    const attempt = (password: string, ip: string) =>
-      ctx.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: u.email, password }, remoteAddress: ip });
-    for (let i = 0; i < 4; i++) expect((await attempt('wrong password', `10.2.0.${i}`)).statusCode).toBe(401);
-    const refused = await attempt(u.password, '10.2.0.99');
+    const v = await registerUser(ctx);
+    const attempt = (email: string, password: string, ip: string) =>
+      ctx.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password }, remoteAddress: ip });
+    for (let i = 0; i < 4; i++) expect((await attempt(u.email, 'wrong password', `10.2.0.${i}`)).statusCode).toBe(401);
+    expect((await attempt(u.email, 'wrong password', '10.2.0.50')).statusCode).toBe(401); // the slot of these 10 s
+    const refused = await attempt(u.email, u.password, '10.2.0.99');
     expect(refused.statusCode).toBe(429);
-    expect(refused.headers['retry-after']).toBeDefined();
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(10);
+    expect((await attempt(v.email, v.password, '10.2.0.98')).statusCode).toBe(200);
+    ctx.clock.advance(Number(refused.headers['retry-after']) * 1000);
+    expect((await attempt(u.email, u.password, '10.2.0.99')).statusCode).toBe(200);
   });
 
   it('accepts the session cookie, and logout clears it', async () => {

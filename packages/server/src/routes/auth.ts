@@ -6,7 +6,7 @@ import { SESSION_COOKIE } from '../http/auth.js';
 import { ok, registerRoute } from '../http/register-route.js';
 import { TOKEN_TTL_MS } from '../security/jwt.js';
 import type { RouteModule } from '../app-deps.js';
-import { userToWire } from '../services/users.js';
+import { normalizeEmail, userToWire } from '../services/users.js';
 
 function setSessionCookie(reply: FastifyReply, deps: AppDeps, token: string): void {
   reply.setCookie(SESSION_COOKIE, token, {
@@ -25,19 +25,19 @@ function clearSessionCookie(reply: FastifyReply, deps: AppDeps): void {
 export const authRouteModule: RouteModule = (app, deps) => {
   const { users, limits } = deps;
 
-  registerRoute(app, authRoutes.register, async ({ body, reply }) => {
+  registerRoute(app, authRoutes.register, async ({ body, reply, ip }) => {
+    await limits.registration(ip);
     const session = await users.register(body);
     setSessionCookie(reply, deps, session.token);
     return ok(session, { message: 'Account created' });
   });
 
   registerRoute(app, authRoutes.login, async ({ body, reply, ip }) => {
-    limits.login.assertAllowed(ip);
+    const account = normalizeEmail(body.email);
+    const ticket = await limits.passwordAttempt(ip, account);
     const session = await users.login(body);
-    if (!session) {
-      limits.login.fail(ip);
-      throw new ApiError('invalid_credentials');
-    }
+    if (!session) throw new ApiError('invalid_credentials');
+    await limits.passwordSucceeded(ticket, ip, account);
     setSessionCookie(reply, deps, session.token);
     return ok(session, { message: 'Signed in' });
   });
@@ -52,22 +52,19 @@ export const authRouteModule: RouteModule = (app, deps) => {
   registerRoute(app, authRoutes.updateMe, async ({ auth, body }) => ({ user: await users.rename(auth.userId, body.name) }));
 
   registerRoute(app, authRoutes.changePassword, async ({ auth, body, reply, ip }) => {
-    limits.login.assertAllowed(ip);
+    const account = `user:${auth.userId}`;
+    const ticket = await limits.passwordAttempt(ip, account);
     const session = await users.changePassword(auth.userId, body.currentPassword, body.newPassword);
-    if (!session) {
-      limits.login.fail(ip);
-      throw new ApiError('invalid_credentials', 'The current password is wrong.');
-    }
+    if (!session) throw new ApiError('invalid_credentials', 'The current password is wrong.');
+    await limits.passwordSucceeded(ticket, ip, account);
     setSessionCookie(reply, deps, session.token);
     return ok(session, { message: 'Password changed; other sessions are signed out' });
   });
 
   registerRoute(app, authRoutes.deleteMe, async ({ auth, body, reply, ip }) => {
-    limits.login.assertAllowed(ip);
-    if (!(await users.delete(auth.userId, body.password))) {
-      limits.login.fail(ip);
-      throw new ApiError('invalid_credentials', 'The password is wrong.');
-    }
+    const ticket = await limits.passwordAttempt(ip, `user:${auth.userId}`);
+    if (!(await users.delete(auth.userId, body.password))) throw new ApiError('invalid_credentials', 'The password is wrong.');
+    await limits.refund(ticket);
     clearSessionCookie(reply, deps);
     return ok({ deleted: true as const }, { message: 'Account deleted' });
   });

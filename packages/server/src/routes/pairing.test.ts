@@ -62,16 +62,19 @@ describe.each(databaseTargets())('pairing on %s', (target) => {
     expectJson(await pair(second.code), 201);
   });
 
-  it('caps live codes server-wide (the 5th answers 429 pairing_busy until one expires)', async () => {
-    await open();
-    const users = await Promise.all([0, 1, 2, 3, 4].map(() => registerUser(ctx)));
-    for (const u of users.slice(0, 4)) await createCode(u.token);
-    const fifth = await ctx.app.inject({ method: 'POST', url: '/api/devices/create-pairing-code', headers: bearer(users[4]!.token) });
-    expect(fifth.statusCode).toBe(429);
-    expect(fifth.json().code).toBe('pairing_busy');
-    expect(Number(fifth.headers['retry-after'])).toBe(15 * 60);
-    ctx.clock.advance(15 * MIN);
-    await createCode(users[4]!.token);
+  it('caps live 6-digit codes server-wide: the 5th code has 12 digits (and pairs); with every slot full, 429 pairing_busy', async () => {
+    await open({ PAIRING_MAX_LONG_CODES: '1' });
+    const users = await Promise.all([0, 1, 2, 3, 4, 5].map(() => registerUser(ctx)));
+    for (const u of users.slice(0, 4)) expect((await createCode(u.token)).code).toMatch(/^[0-9]{6}$/);
+    const fifth = await createCode(users[4]!.token);
+    expect(fifth.code).toMatch(/^[0-9]{12}$/);
+    const sixth = await ctx.app.inject({ method: 'POST', url: '/api/devices/create-pairing-code', headers: bearer(users[5]!.token) });
+    expect(sixth.statusCode).toBe(429);
+    expect(sixth.json().code).toBe('pairing_busy');
+    expect(Number(sixth.headers['retry-after'])).toBe(15 * 60);
+    // Typed with spaces, as the dashboard shows it.
+    expectJson(await pair(`${fifth.code.slice(0, 4)} ${fifth.code.slice(4, 8)} ${fifth.code.slice(8)}`), 201);
+    expect((await createCode(users[5]!.token)).code).toMatch(/^[0-9]{12}$/);
   });
 
   it('refuses guesses past the global failure budget, even the right code, until the window ends', async () => {
@@ -111,11 +114,12 @@ describe.each(databaseTargets())('pairing on %s', (target) => {
     expect(results.map((r) => r.statusCode).sort()).toEqual([201, 400, 400]);
   });
 
-  it('never lets simultaneous requests exceed the live-code cap', async () => {
-    await open();
+  it('never lets simultaneous requests exceed the live-code caps', async () => {
+    await open({ PAIRING_MAX_LONG_CODES: '1' });
     const users = await Promise.all([0, 1, 2, 3, 4, 5].map(() => registerUser(ctx)));
     const results = await Promise.all(users.map((u) => ctx.app.inject({ method: 'POST', url: '/api/devices/create-pairing-code', headers: bearer(u.token) })));
-    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 201, 201, 201, 429, 429]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 201, 201, 201, 201, 429]);
+    expect(results.filter((r) => r.statusCode === 201).map((r) => r.json().data.code.length).sort()).toEqual([12, 6, 6, 6, 6]);
   });
 
   it('enforces the tier device limit at pairing (free: 3)', async () => {

@@ -4,7 +4,7 @@
  *   (a fast hash is right here: the key has 256 bits of entropy, so no dictionary exists, and an
  *   indexed equality lookup on the hash finds the device in one query).
  * - Poll tokens (device-shown code flow): same construction.
- * - Pairing codes: 6 digits, uniform via `crypto.randomInt`.
+ * - Pairing codes: 6 digits (or 12 when short codes are paused; http/limits.ts), uniform via `crypto.randomInt`.
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 
@@ -18,6 +18,7 @@ export function sha256Hex(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
-export function newPairingCode(): string {
-  return randomInt(0, 1_000_000).toString().padStart(6, '0');
+export function newPairingCode(digits: 6 | 12 = 6): string {
+  const six = () => randomInt(0, 1_000_000).toString().padStart(6, '0');
+  return digits === 6 ? six() : six() + six();
 }

@@ -7,8 +7,10 @@
  *    displays it; the signed-in user enters it (`link`); the device polls `status` with its
  *    secret poll token and receives its API key exactly once.
  *
- * Wrong codes count against the pairing failure budget; a code is consumed with a conditional
- * UPDATE (… WHERE used_at IS NULL AND expires_at > now), so two racing requests cannot both use it.
+ * Every guess is counted before it is checked (http/limits.ts) and given back when it was right;
+ * codes are 6 digits, or 12 while 6-digit codes are paused or their slots are full. A code is
+ * consumed with a conditional UPDATE (… WHERE used_at IS NULL AND expires_at > now), so two
+ * racing requests cannot both use it.
  */
 import { sql, type Kysely } from 'kysely';
 import QRCode from 'qrcode';
@@ -17,7 +19,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { dialectOf } from '../db/open.js';
 import { newId, toIso, type Database, type PairingCodeRow } from '../db/schema.js';
-import type { Limits } from '../http/limits.js';
+import type { CodeClass, Limits, Ticket } from '../http/limits.js';
 import { newApiKey, newPairingCode, sha256Hex } from '../security/tokens.js';
 import type { DeviceService } from './devices.js';
 
@@ -44,11 +46,13 @@ export class PairingService {
   ) {}
 
   /**
-   * Picks a code no live code uses, enforcing the server-wide cap on live codes. Runs inside a
-   * transaction; on PostgreSQL an advisory lock serialises allocations across connections and
-   * replicas so the count-then-insert cannot overshoot the cap (SQLite has one writer anyway).
+   * Picks a code no live code uses: 6 digits while fewer than L₆ short codes are live and the
+   * short guess budget is not spent, else 12 digits while fewer than L₁₂ long codes are live, else
+   * 429 pairing_busy. Runs inside a transaction; on PostgreSQL an advisory lock serialises
+   * allocations across connections and replicas so the count-then-insert cannot overshoot a cap
+   * (SQLite has one writer anyway).
    */
-  private async allocate(trx: Kysely<Database>, now: number): Promise<string> {
+  private async allocate(trx: Kysely<Database>, now: number, shortPaused: boolean): Promise<string> {
     if (dialectOf(trx) === 'postgres') await sql`select pg_advisory_xact_lock(${PAIRING_LOCK_KEY})`.execute(trx);
     await trx.deleteFrom('pairing_codes').where('expires_at', '<', now - 24 * 3600_000).execute();
     const live = await trx
@@ -57,21 +61,46 @@ export class PairingService {
       .where('used_at', 'is', null)
       .where('expires_at', '>', now)
       .execute();
-    if (live.length >= this.config.pairing.maxLiveCodes) {
+    const short = live.filter((c) => c.code.length === 6);
+    const long = live.filter((c) => c.code.length === 12);
+    let digits: 6 | 12;
+    if (short.length < this.config.pairing.maxLiveCodes && !shortPaused) digits = 6;
+    else if (long.length < this.config.pairing.maxLongCodes) digits = 12;
+    else {
       const soonest = Math.min(...live.map((c) => c.expires_at));
       const retry = Math.max(1, Math.ceil((soonest - now) / 1000));
       throw new ApiError('pairing_busy', undefined, { retryAfterSeconds: retry }, { 'retry-after': String(retry) });
     }
     const taken = new Set(live.map((c) => c.code));
     for (;;) {
-      const code = newPairingCode();
+      const code = newPairingCode(digits);
       if (!taken.has(code)) return code;
+    }
+  }
+
+  /**
+   * Runs a guess under the limits: counted before `check` compares the code, given back when it
+   * was right or failed for another reason (device limit, …); a wrong code keeps it.
+   */
+  private async guess<T>(code: string, ip: string, userId: string | undefined, check: (code: string) => Promise<T>): Promise<T> {
+    const normalized = code.replace(/[\s-]/g, '');
+    const codeClass: CodeClass = normalized.length === 12 ? 'long' : 'short';
+    const ticket: Ticket = await this.limits.pairingGuess(ip, codeClass, userId);
+    try {
+      const result = await check(normalized);
+      await this.limits.refund(ticket);
+      return result;
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 'invalid_code')) await this.limits.refund(ticket);
+      throw err;
     }
   }
 
   async createUserCode(userId: string): Promise<{ code: string; expiresAt: string; pairingUrl: string; qrCode: string }> {
     const now = this.clock.now();
     const expiresAt = now + this.config.pairingCodeTtlMs;
+    // Read outside the transaction: on PostgreSQL it holds a connection under the allocation lock.
+    const shortPaused = await this.limits.shortCodesPaused();
     const code = await this.db.transaction().execute(async (trx) => {
       // One live dashboard code per user: a new one cancels the previous.
       await trx
@@ -82,7 +111,7 @@ export class PairingService {
         .where('used_at', 'is', null)
         .where('expires_at', '>', now)
         .execute();
-      const c = await this.allocate(trx, now);
+      const c = await this.allocate(trx, now, shortPaused);
       await trx
         .insertInto('pairing_codes')
         .values({ ...emptyCode(), id: newId(), code: c, flow: 'user', user_id: userId, created_at: now, expires_at: expiresAt })
@@ -107,16 +136,18 @@ export class PairingService {
     return row ?? null;
   }
 
-  private wrongCode(ip: string): never {
-    this.limits.pairingGuesses.fail(ip);
+  private wrongCode(): never {
     throw new ApiError('invalid_code', WRONG_CODE);
   }
 
-  async pair(input: { code: string; deviceName: string; deviceType: DeviceType }, ip: string): Promise<PairResult> {
-    this.limits.pairingGuesses.assertAllowed(ip);
+  pair(input: { code: string; deviceName: string; deviceType: DeviceType }, ip: string): Promise<PairResult> {
+    return this.guess(input.code, ip, undefined, (code) => this.pairChecked({ ...input, code }));
+  }
+
+  private async pairChecked(input: { code: string; deviceName: string; deviceType: DeviceType }): Promise<PairResult> {
     const now = this.clock.now();
     const row = await this.findLive(input.code, 'user', now);
-    if (!row || row.user_id === null) this.wrongCode(ip);
+    if (!row || row.user_id === null) this.wrongCode();
     const userId = row.user_id;
     const apiKey = newApiKey();
     const device = await this.db.transaction().execute(async (trx) => {
@@ -132,7 +163,7 @@ export class PairingService {
       await trx.updateTable('pairing_codes').set({ device_id: d.id }).where('id', '=', row.id).execute();
       return d;
     });
-    if (!device) this.wrongCode(ip);
+    if (!device) this.wrongCode();
     return { device: { id: device.id, name: device.name, deviceType: input.deviceType }, userId, apiKey };
   }
 
@@ -141,17 +172,14 @@ export class PairingService {
     ip: string,
     origin: string = this.config.publicUrl,
   ): Promise<{ code: string; pollToken: string; expiresAt: string; linkUrl: string; pollIntervalSeconds: number; qrCode?: string }> {
-    const counter = this.limits.deviceCodeRequests;
-    if (counter.isExhausted(ip)) {
-      const retry = counter.retryAfterSeconds();
-      throw new ApiError('rate_limited', 'Too many device codes requested from this address.', { retryAfterSeconds: retry }, { 'retry-after': String(retry) });
-    }
-    counter.hit(ip);
+    await this.limits.deviceCodeRequest(ip);
     const now = this.clock.now();
     const expiresAt = now + this.config.pairingCodeTtlMs;
     const pollToken = newApiKey();
+    // Read outside the transaction: on PostgreSQL it holds a connection under the allocation lock.
+    const shortPaused = await this.limits.shortCodesPaused();
     const code = await this.db.transaction().execute(async (trx) => {
-      const c = await this.allocate(trx, now);
+      const c = await this.allocate(trx, now, shortPaused);
       await trx
         .insertInto('pairing_codes')
         .values({
@@ -175,11 +203,14 @@ export class PairingService {
     return result;
   }
 
-  async link(userId: string, code: string, ip: string): Promise<{ id: string; name: string; deviceType: DeviceType }> {
-    this.limits.pairingGuesses.assertAllowed(ip);
+  link(userId: string, code: string, ip: string): Promise<{ id: string; name: string; deviceType: DeviceType }> {
+    return this.guess(code, ip, userId, (c) => this.linkChecked(userId, c));
+  }
+
+  private async linkChecked(userId: string, code: string): Promise<{ id: string; name: string; deviceType: DeviceType }> {
     const now = this.clock.now();
     const row = await this.findLive(code, 'device', now);
-    if (!row) this.wrongCode(ip);
+    if (!row) this.wrongCode();
     const device = await this.db.transaction().execute(async (trx) => {
       const used = await trx
         .updateTable('pairing_codes')
@@ -193,7 +224,7 @@ export class PairingService {
       await trx.updateTable('pairing_codes').set({ device_id: d.id }).where('id', '=', row.id).execute();
       return d;
     });
-    if (!device) this.wrongCode(ip);
+    if (!device) this.wrongCode();
     return { id: device.id, name: device.name, deviceType: device.device_type as DeviceType };
   }
 

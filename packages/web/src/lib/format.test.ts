@@ -54,6 +54,7 @@ describe('small helpers', () => {
   });
   it('groups six-digit codes in threes and leaves others alone', () => {
     expect(groupCode('123456')).toBe('123 456');
+    expect(groupCode('123456789012')).toBe('1234 5678 9012');
     expect(groupCode('ABCD')).toBe('ABCD');
   });
   it('parses dates from strings, numbers and dates', () => {

@@ -61,5 +61,8 @@ export function formatDuration(totalSeconds: number): string {
 
 /** "123456" → "123 456", easier to read aloud and to type on a d-pad. */
 export function groupCode(code: string): string {
-  return code.length === 6 ? `${code.slice(0, 3)} ${code.slice(3)}` : code;
+  if (code.length === 6) return `${code.slice(0, 3)} ${code.slice(3)}`;
+  // 12 digits while the server is under a guessing attack (see the server README).
+  if (code.length === 12) return `${code.slice(0, 4)} ${code.slice(4, 8)} ${code.slice(8)}`;
+  return code;
 }

@@ -16,7 +16,7 @@ const usage = `usage: retrosync pair CODE --server URL [--name NAME] [--platform
        retrosync pair --server URL --show-code [--name NAME] [--platform ID] [--root DIR]
 
 Links this device to your RetroSync account.
-  CODE              the 6-digit code from the dashboard (Devices → Add device)
+  CODE              the code from the dashboard (Devices → Add device): 6 digits, or 12
   --server URL      your RetroSync server, e.g. https://saves.example.com
   --show-code       show a code here instead, and enter it in the dashboard
   --name NAME       how the device is listed (default: this computer's name)

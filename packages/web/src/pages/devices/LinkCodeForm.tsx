@@ -10,7 +10,7 @@ export function LinkCodeForm({ onLinked }: { onLinked: () => void }) {
   const [code, setCode] = useState('');
   const [linked, setLinked] = useState<string | null>(null);
   const { busy, error, done, onSubmit } = useSubmit(async () => {
-    const data = await call(deviceRoutes.linkDeviceCode, { body: { code: code.replace(/\s+/g, '') } });
+    const data = await call(deviceRoutes.linkDeviceCode, { body: { code: code.replace(/[\s-]+/g, '') } });
     setLinked(data.device.name);
     setCode('');
     onLinked();
@@ -33,14 +33,14 @@ export function LinkCodeForm({ onLinked }: { onLinked: () => void }) {
             className="code-input"
             inputMode="numeric"
             autoComplete="one-time-code"
-            pattern="[0-9 ]{6,7}"
-            maxLength={7}
+            pattern="[0-9 -]{6,14}"
+            maxLength={14}
             required
             placeholder="123 456"
             value={code}
-            onChange={(event) => setCode(event.target.value.replace(/[^0-9 ]/g, ''))}
+            onChange={(event) => setCode(event.target.value.replace(/[^0-9 -]/g, ''))}
           />
-          <button type="submit" className="btn btn-primary" disabled={busy || code.replace(/\s+/g, '').length !== 6}>
+          <button type="submit" className="btn btn-primary" disabled={busy || ![6, 12].includes(code.replace(/[\s-]+/g, '').length)}>
             {busy ? 'Linking…' : 'Link device'}
           </button>
         </div>
