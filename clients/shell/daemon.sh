@@ -75,7 +75,7 @@ rs_pass() {
 
 rs_log info "daemon start: platform $RS_PLATFORM (${RS_DEVICE_TYPE:-other}), server $RS_SERVER"
 if [ -n "$once" ]; then
-  rs_heartbeat || { [ "$RS_CODE" = 000 ] && { echo "retrosync: server unreachable" >&2; exit 3; }; }
+  rs_heartbeat || { [ "$RS_CODE" = 000 ] && { rs_status_write offline; echo "retrosync: server unreachable" >&2; exit 3; }; }
   rs_pass 0; status=$?
   [ $status -eq 0 ] && RS_LAST_SYNC=$(date +%s)
   case $status in 0) _st=idle ;; 3) _st=offline ;; *) _st=error ;; esac
