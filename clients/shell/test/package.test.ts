@@ -28,6 +28,23 @@ it('builds a ready-to-copy folder and archive per firmware', () => {
     expect(readFileSync(join(out, fw, 'README.txt'), 'utf8')).toMatch(/Copy/);
     expect(existsSync(join(out, `retrosync-${fw}.tar.gz`))).toBe(true);
   }
+  // The LÖVE app as a PortMaster port: bash launcher on PortMaster's LÖVE runtime, the app, the engine beside it.
+  for (const fw of ['muos', 'knulli', 'rocknix', 'arkos', 'spruce']) {
+    const dir = join(out, `${fw}-portmaster/ports`);
+    const launcher = readFileSync(join(dir, 'RetroSync.sh'), 'utf8');
+    expect(statSync(join(dir, 'RetroSync.sh')).mode & 0o111).not.toBe(0);
+    expect(launcher).toMatch(/^#!\/bin\/bash\n/);
+    expect(launcher).toContain('runtimes/"love_11.5"/love.txt');
+    expect(launcher).toContain('GAMEDIR="/$directory/ports/retrosync"');
+    expect(launcher).toContain('$LOVE_RUN "$GAMEDIR"');
+    expect(spawnSync('bash', ['-n', join(dir, 'RetroSync.sh')]).status).toBe(0);
+    for (const f of ['main.lua', 'conf.lua', 'lib/app.lua', 'lib/discovery.lua', 'retrosync/daemon.sh', 'retrosync/lib/status.sh', 'port.json']) {
+      expect(existsSync(join(dir, 'retrosync', f)), `${fw}-portmaster: ${f}`).toBe(true);
+    }
+    expect(readFileSync(join(out, `${fw}-portmaster/README.txt`), 'utf8')).toMatch(/PortMaster.*Copy ports\/RetroSync.sh/s);
+    expect(existsSync(join(out, `retrosync-${fw}-portmaster.tar.gz`))).toBe(true);
+  }
+  expect(readFileSync(join(out, 'onion/README.txt'), 'utf8')).toMatch(/PAIRING-CODE\.txt.*infoPanel/s);
   const onion = JSON.parse(readFileSync(join(out, 'onion/App/RetroSync/config.json'), 'utf8'));
   expect(onion).toMatchObject({ label: 'RetroSync', launch: 'launch.sh' });
   expect(readFileSync(join(out, 'muos/MUOS/application/RetroSync/mux_launch.sh'), 'utf8')).toMatch(/^# HELP: .+$/m);
