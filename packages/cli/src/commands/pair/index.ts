@@ -10,6 +10,7 @@ import { machineVars, openDevice, ROM_ROOT_OPTION, romRootsOption } from '../../
 import { loadConfig, saveConfig, NotPairedError } from '../../config/config.js';
 import { homePaths } from '../../config/home.js';
 import { explain } from '../../session/errors.js';
+import { discoverServers } from './discover.js';
 import { waitForLink } from './show-code.js';
 
 const usage = `usage: retrosync pair CODE --server URL [--name NAME] [--platform ID] [--root DIR]
@@ -18,6 +19,7 @@ const usage = `usage: retrosync pair CODE --server URL [--name NAME] [--platform
 Links this device to your RetroSync account.
   CODE              the code from the dashboard (Devices → Add device): 6 digits, or 12
   --server URL      your RetroSync server, e.g. https://saves.example.com
+                    (without it: the one server that answers on the local network)
   --show-code       show a code here instead, and enter it in the dashboard
   --name NAME       how the device is listed (default: this computer's name)
   -p, --platform ID the device's platform (default: detected; see retrosync detect)
@@ -38,7 +40,8 @@ export const command: Command = {
     ...ROM_ROOT_OPTION,
   },
   async run(values, positionals, io) {
-    const server = typeof values.server === 'string' ? values.server.replace(/\/+$/, '') : undefined;
+    let server = typeof values.server === 'string' ? values.server.replace(/\/+$/, '') : undefined;
+    if (server === undefined) server = await findServer(io);
     if (!server || !/^https?:\/\//.test(server)) throw new UsageError('--server URL is required (http:// or https://)');
     const showCode = values['show-code'] === true;
     const code = positionals[0];
@@ -88,3 +91,15 @@ export const command: Command = {
     return EXIT.ok;
   },
 };
+
+/** No --server: the server that answers LAN discovery (docs/discovery.md); more than one → say which. */
+async function findServer(io: Parameters<Command['run']>[2]): Promise<string> {
+  const found = await discoverServers(io.env as Record<string, string | undefined>);
+  if (found.length === 1) {
+    const s = found[0] as (typeof found)[number];
+    io.err(`Found "${s.name}" at ${s.url} (version ${s.version}) on the local network.`);
+    return s.url;
+  }
+  if (found.length === 0) throw new UsageError('no RetroSync server answered on the local network; give --server URL');
+  throw new UsageError(`several servers answered; pick one with --server:\n${found.map((s) => `  ${s.url}  ${s.name}`).join('\n')}`);
+}
