@@ -3,7 +3,7 @@
 #   setup.sh                                   interactive wizard
 #   setup.sh --server URL --code CODE --name NAME [--platform ID] [--root DIR] [--rom-root DIR]...
 #   setup.sh --server URL --device-code --name NAME [...]   show a code to type into the dashboard
-#            (prints machine-readable lines too — CODE, LINK, EXPIRES, SERVERTIME, with --qr also QR
+#            (prints machine-readable lines too — CODE, LINK, EXPIRES, SERVERTIME, SERVERDATE, with --qr also QR
 #             <PNG data URL> — then PAIRED when linked; the LÖVE app reads them)
 RS_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$RS_DIR/lib/common.sh"
