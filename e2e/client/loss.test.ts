@@ -8,7 +8,7 @@ import { createServer, request, type Server } from 'node:http';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeClient, startServer, type Client, type RunningServer } from './harness.js';
+import { events, makeClient, startServer, stop, until, type Client, type RunningServer } from './harness.js';
 
 const KEY = 'gba/Pokemon Emerald/battery';
 const MINUI_DIR = 'mnt/SDCARD/Saves';
@@ -169,6 +169,30 @@ describe('issue 11, desktop client end to end', () => {
     expect(held.out).toMatchObject({ deleted: [], held: expect.stringMatching(/2 of the 3 saves .* vanished/) });
     expect((await a.cli('status')).stdout).toMatch(/^HELD\s+2 missing save\(s\) not read as deletions/m);
     expect((await history(a, 'gba/One/battery')).find((v) => v.head)).toMatchObject({ deleted: false });
+  }, 120_000);
+
+  it('scenario 11 with both daemons running: a save deleted on one card leaves the other, kept in its backups', async () => {
+    const a = await paired('dd-a', 'onion', [ONION_DIR]);
+    const b = await paired('dd-b', 'minui', [MINUI_DIR]);
+    a.write(ONION_FILE, 'progress', Date.now() - 60_000);
+    a.write(`${ONION_DIR}/gpSP/Other.sav`, 'other', Date.now() - 60_000);
+    expect((await sync(a)).status).toBe(0);
+    expect((await sync(b)).status).toBe(0);
+    const da = a.spawn('daemon', '--json', '--debounce', '300');
+    const db = b.spawn('daemon', '--json', '--debounce', '300');
+    const ea = events(da);
+    const eb = events(db);
+    try {
+      await Promise.all([ea.waitFor((e) => e.event === 'ready'), eb.waitFor((e) => e.event === 'ready')]);
+      rmSync(a.path(ONION_FILE));
+      await ea.waitFor((e) => e.event === 'pass' && Array.isArray(e.deleted) && e.deleted.includes(KEY), 30_000);
+      await until(() => b.read(MINUI_FILE) === null, 30_000, 'the deletion to reach the other card');
+      expect(backups(b).some((x) => x.toString() === 'progress')).toBe(true);
+      expect(b.read(`${MINUI_DIR}/GBA/Other.gba.sav`)).toBe('other');
+    } finally {
+      await Promise.all([stop(da), stop(db)]);
+    }
+    expect((await history(a, KEY)).find((v) => v.head)).toMatchObject({ deleted: true });
   }, 120_000);
 
   it('an edit against a remote deletion uploads once and converges (a modification beats a deletion)', async () => {
