@@ -24,7 +24,7 @@ export {
 export { resolveProfile, scanRoots, type DirLayout, type Profile, type ProfileOptions } from './profile.js';
 export { type Evidence } from './resolve-system.js';
 export { parseRetroArchCfg, type RetroArchSettings } from './retroarch-cfg.js';
-export { identifyRetroArchRelative, type RetroArchRelativeOptions } from './retroarch-relative.js';
+export { identifyRetroArchRelative, placeRetroArchRelative, type RetroArchRelativeOptions } from './retroarch-relative.js';
 export { parsePlaylist, playlistRoms, systemForDatabase, type PlaylistEntry } from './playlists.js';
 export { RomIndex, type RomHit } from './roms.js';
 export { deflateRzip, inflateRzip, isRzip, rawSaveBytes, RzipError, RZIP_CHUNK_SIZE } from './rzip.js';

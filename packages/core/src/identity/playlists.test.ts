@@ -8,7 +8,7 @@ import { memoryFs } from './fs.js';
 import { identifyPath } from './identify.js';
 import { placeKey } from './place.js';
 import { parsePlaylist, systemForDatabase } from './playlists.js';
-import { identifyRetroArchRelative } from './retroarch-relative.js';
+import { identifyRetroArchRelative, placeRetroArchRelative } from './retroarch-relative.js';
 import { RomIndex } from './roms.js';
 
 const CFG = '/home/user/.config/retroarch';
@@ -156,5 +156,23 @@ describe('identifyRetroArchRelative (RetroArch Cloud Sync paths)', () => {
     const settings = { sortSavefilesByCore: false, sortSavefilesByContent: true };
     expect(identifyRetroArchRelative('saves/gba/Pokemon Emerald.srm', { settings })).toMatchObject({ key: 'gba/Pokemon Emerald/battery' });
     expect(identifyRetroArchRelative('saves/gba/mGBA/Pokemon Emerald.srm', { settings })).toMatchObject({ status: 'ignored' });
+  });
+
+  test('placeRetroArchRelative: key → the path RetroArch keeps it at, and back', () => {
+    expect(placeRetroArchRelative('gba/Pokemon Emerald/battery')).toEqual({ path: 'saves/mGBA/Pokemon Emerald.srm', compress: false });
+    expect(placeRetroArchRelative('snes/Chrono Trigger/state/Snes9x/auto')).toEqual({ path: 'states/Snes9x/Chrono Trigger.state.auto', compress: true });
+    const flat = { sortSavefilesByCore: false, sortSavefilesByContent: false };
+    expect(placeRetroArchRelative('gba/Pokemon Emerald/battery', { settings: flat }).path).toBe('saves/Pokemon Emerald.srm');
+    const content = { sortSavefilesByCore: true, sortSavefilesByContent: true };
+    expect(placeRetroArchRelative('gba/Pokemon Emerald/battery', { settings: content }).path).toBe('saves/gba/mGBA/Pokemon Emerald.srm');
+    // Back again: the same key, or — mGBA runs gb, gbc and gba — ambiguous with the key's system
+    // among the candidates until a ROM or playlist tells; never another key.
+    expect(identifyRetroArchRelative(placeRetroArchRelative('gba/Pokemon Emerald/battery').path)).toMatchObject({
+      status: 'ambiguous',
+      candidates: ['gb', 'gba', 'gbc'],
+    });
+    for (const key of ['snes/Chrono Trigger/state/Snes9x/auto', 'nds-dsv/Pokemon Platinum/battery', 'ps1/Final Fantasy VII (USA)/battery']) {
+      expect(identifyRetroArchRelative(placeRetroArchRelative(key).path)).toMatchObject({ status: 'save', key });
+    }
   });
 });

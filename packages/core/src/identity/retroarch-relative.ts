@@ -13,7 +13,8 @@ import { normalizeName } from '../key/save-key.js';
 import type { FileSystem } from './fs.js';
 import { identifyPath, type Identification } from './identify.js';
 import { normalizePath } from './paths.js';
-import { resolveProfile } from './profile.js';
+import { placeKey } from './place.js';
+import { resolveProfile, type Profile } from './profile.js';
 import type { RetroArchSettings } from './retroarch-cfg.js';
 import type { RomIndex } from './roms.js';
 import { tables } from './tables.js';
@@ -62,7 +63,18 @@ export function identifyRetroArchRelative(relPath: string, opts: RetroArchRelati
     byCore = isCore(folders[0] as string);
     byContent = !byCore;
   }
-  const profile = resolveProfile('retroarch_linux', {
+  const profile = cloudProfile(byCore, byContent, s);
+  const id = identifyPath(profile, `/${rel}`, {
+    ...(opts.fs ? { fs: opts.fs } : {}),
+    ...(opts.roms ? { roms: opts.roms } : {}),
+    ...(opts.size !== undefined ? { size: opts.size } : {}),
+  });
+  return { ...id, path: relPath };
+}
+
+/** RetroArch's folders seen from its base: `/saves`, `/states`, sorted as given. */
+function cloudProfile(byCore: boolean, byContent: boolean, s: RetroArchSettings): Profile {
+  return resolveProfile('retroarch_linux', {
     vars: { config: '/retrosync-cloud' },
     retroarch: {
       savefileDirectory: '/saves',
@@ -78,10 +90,24 @@ export function identifyRetroArchRelative(relPath: string, opts: RetroArchRelati
     },
     romRoots: [],
   });
-  const id = identifyPath(profile, `/${rel}`, {
-    ...(opts.fs ? { fs: opts.fs } : {}),
-    ...(opts.roms ? { roms: opts.roms } : {}),
-    ...(opts.size !== undefined ? { size: opts.size } : {}),
-  });
-  return { ...id, path: relPath };
+}
+
+/**
+ * Save key → RetroArch-relative path (`saves/mGBA/Game.srm`): where a RetroArch with these
+ * settings keeps the save (by core when they are unknown, RetroArch's default since 1.16; a
+ * content folder named after the ROM's folder when `roms` knows the ROM, else the system id).
+ * Throws {@link PlacementError} as {@link placeKey} does.
+ */
+export function placeRetroArchRelative(key: string, opts: { settings?: RetroArchSettings; roms?: RomIndex; fs?: FileSystem } = {}): {
+  path: string;
+  compress: boolean;
+} {
+  const s = opts.settings ?? {};
+  const profile = cloudProfile(
+    s.sortSavefilesByCore ?? s.sortSavestatesByCore ?? true,
+    s.sortSavefilesByContent ?? s.sortSavestatesByContent ?? false,
+    s,
+  );
+  const placed = placeKey(profile, key, { ...(opts.fs ? { fs: opts.fs } : {}), ...(opts.roms ? { roms: opts.roms } : {}) });
+  return { path: placed.devicePath.replace(/^\/+/, ''), compress: placed.compress };
 }
