@@ -27,6 +27,8 @@ import { registerSecurityHeaders } from './http/security-headers.js';
 import { MemoryCounterStore, SqlCounterStore } from './http/counter-store.js';
 import { Limits } from './http/limits.js';
 import { loggerOptions } from './logger.js';
+import { registerMetrics } from './metrics/http-metrics.js';
+import { Metrics, type PoolStats } from './metrics/metrics.js';
 import { routeModules as defaultRouteModules } from './routes/index.js';
 import { createJwtService } from './security/jwt.js';
 import { DeviceService } from './services/devices.js';
@@ -57,6 +59,10 @@ export interface BuildAppOptions {
   routeModules?: readonly RouteModule[];
   /** A prepared sync module (tests, benches); by default built from config and closed with the app. */
   sync?: SyncModule;
+  /** Metrics registry (default: a new one; served at /metrics when config.metrics allows). */
+  metrics?: Metrics;
+  /** PostgreSQL pool use, for the metrics. */
+  poolStats?: () => PoolStats;
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
@@ -124,6 +130,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     trustProxy: config.trustProxy,
   });
 
+  const metrics = options.metrics ?? new Metrics();
+  if (options.poolStats) metrics.watchPool(options.poolStats);
+  registerMetrics(app, metrics, config.metrics ?? { token: null, open: false });
+
   const jwt = createJwtService(options.jwtSecret, clock);
   // Counters every replica shares on PostgreSQL; one SQLite server process keeps them in memory.
   const limits = new Limits(dialect === 'postgres' ? new SqlCounterStore(db) : new MemoryCounterStore(), config, clock);
@@ -131,7 +141,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const heartbeats = new HeartbeatWriter(db, options.heartbeatFlushMs ?? 1000, (err) => app.log.error({ err }, 'heartbeat flush failed'));
   app.addHook('onClose', () => heartbeats.flush());
   const devices = new DeviceService(db, clock, config, deviceCache, heartbeats);
-  const sync = options.sync ?? (await createSyncModule({ config, db, clock }));
+  const sync = options.sync ?? (await createSyncModule({ config, db, clock, metrics }));
+  // Revocations reach every replica's key cache through the event hub's control channel.
+  const detachCache = deviceCache.attach(sync.events);
+  app.addHook('onClose', async () => detachCache());
   const presence = new Presence({
     db,
     events: sync.events,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, presignSetting } from './config.js';
 import { resolveJwtSecret } from './security/secret.js';
 
 describe('loadConfig', () => {
@@ -65,6 +65,37 @@ describe('loadConfig', () => {
     }
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ MINIO_ENDPOINT: 'http://m:9000' })).toThrow(/MINIO_ROOT_USER/);
+  });
+});
+
+describe('presigned downloads setting', () => {
+  it.each([
+    ['https://s3.eu-central-1.amazonaws.com', undefined, 'auto', true],
+    ['https://abc.r2.cloudflarestorage.com', undefined, 'auto', true],
+    ['http://127.0.0.1:9000', undefined, 'auto', false],
+    ['http://localhost:9000', undefined, 'auto', false],
+    ['http://minio:9000', undefined, 'auto', false], // a Compose service name
+    ['http://192.168.1.10:9000', undefined, 'auto', false],
+    ['http://10.0.0.5:9000', undefined, 'auto', false],
+    ['http://172.20.0.3:9000', undefined, 'auto', false],
+    ['http://[::1]:9000', undefined, 'auto', false],
+    ['http://[fd00::5]:9000', undefined, 'auto', false],
+    ['http://nas.local:9000', undefined, 'auto', false],
+    ['http://minio:9000', 'https://files.example.org', 'auto', true], // the public address devices use
+    ['http://192.168.1.10:9000', undefined, 'on', true], // the self-hoster says the LAN reaches it
+    ['https://s3.amazonaws.com', undefined, 'off', false],
+  ] as const)('%s (public %s, %s) → %s', (endpoint, publicEndpoint, mode, enabled) => {
+    const s = presignSetting(endpoint, publicEndpoint, mode, 300);
+    expect(s.enabled).toBe(enabled);
+    expect(s.endpoint).toBe(enabled ? (publicEndpoint ?? endpoint) : null);
+  });
+
+  it('is read from the environment, off without S3', () => {
+    expect(loadConfig({}).presignedDownloads.enabled).toBe(false);
+    const c = loadConfig({ MINIO_ENDPOINT: 'http://minio:9000', MINIO_ROOT_USER: 'u', MINIO_ROOT_PASSWORD: 'p', MINIO_PUBLIC_ENDPOINT: 'https://s3.example.org', PRESIGN_TTL_SECONDS: '120' });
+    expect(c.presignedDownloads).toEqual({ enabled: true, endpoint: 'https://s3.example.org', ttlSeconds: 120 });
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+    expect(loadConfig({ METRICS_TOKEN: 'x'.repeat(16) }).metrics).toEqual({ token: 'x'.repeat(16), open: false });
   });
 });
 

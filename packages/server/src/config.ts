@@ -79,6 +79,15 @@ export interface Config {
   };
   trustProxy: boolean;
   logLevel: string;
+  /** `json` (one object per line), `pretty` (for a person), `auto`: pretty when stdout is a terminal (LOG_FORMAT). */
+  logFormat: 'json' | 'pretty' | 'auto';
+  /** `/metrics` exposure (metrics/http-metrics.ts): a bearer token, or open; neither = off. */
+  metrics: { token: string | null; open: boolean };
+  /**
+   * Downloads from S3 answered with a redirect to a presigned GET (storage/blob/presign.ts).
+   * `endpoint` is the S3 address devices use (MINIO_PUBLIC_ENDPOINT, else MINIO_ENDPOINT).
+   */
+  presignedDownloads: { enabled: boolean; endpoint: string | null; ttlSeconds: number };
   /** Secure cookies (HTTPS). Defaults to true when publicUrl is https. */
   secureCookies: boolean;
   /** LAN discovery (docs/discovery.md): UDP port, on unless LAN_DISCOVERY=false; the name it announces. */
@@ -139,6 +148,12 @@ const envSchema = z.object({
   LAN_DISCOVERY: bool.default(true),
   LAN_DISCOVERY_PORT: int(0, 65535).default(DEFAULT_DISCOVERY_PORT),
   SERVER_NAME: z.string().trim().min(1).max(64).optional(),
+  LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto'),
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  METRICS_OPEN: bool.default(false),
+  MINIO_PUBLIC_ENDPOINT: z.url().optional(),
+  S3_PRESIGNED_DOWNLOADS: z.enum(['auto', 'on', 'off']).default('auto'),
+  PRESIGN_TTL_SECONDS: int(10, 3600).default(300),
 });
 
 /** Resolves DATABASE_URL. Unset → `<DATA_DIR>/retrosync.db`. `file:` paths are relative to cwd. */
@@ -151,6 +166,31 @@ export function parseDatabaseUrl(url: string | undefined, dataDir: string, cwd: 
     return { kind: 'sqlite', file: path.resolve(cwd, p) };
   }
   throw new ConfigError('DATABASE_URL: expected file:<path> or postgres://…');
+}
+
+/**
+ * Presigned downloads need an S3 address the devices can reach. `auto` turns them on when
+ * MINIO_PUBLIC_ENDPOINT names one, or when MINIO_ENDPOINT itself is a public host; a loopback,
+ * private (RFC 1918 / ULA / link-local), `.local`/`.internal` or single-label address (a Compose
+ * service name such as `minio`) is taken as unreachable from devices, and downloads stay proxied.
+ */
+export function presignSetting(endpoint: string | undefined, publicEndpoint: string | undefined, mode: 'auto' | 'on' | 'off', ttlSeconds: number): Config['presignedDownloads'] {
+  const target = publicEndpoint ?? endpoint ?? null;
+  if (!endpoint || mode === 'off' || target === null) return { enabled: false, endpoint: null, ttlSeconds };
+  const enabled = mode === 'on' || publicEndpoint !== undefined || isPublicHost(new URL(endpoint).hostname);
+  return { enabled, endpoint: enabled ? target : null, ttlSeconds };
+}
+
+export function isPublicHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal') || host.endsWith('.lan')) return false;
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return !(a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127));
+  }
+  if (host.includes(':')) return !(host === '::1' || host === '::' || /^f[cd]/.test(host) || /^fe[89ab]/.test(host));
+  return host.includes('.');
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
@@ -233,6 +273,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+    metrics: { token: e.METRICS_TOKEN ?? null, open: e.METRICS_OPEN },
+    presignedDownloads: presignSetting(s3?.endpoint, e.MINIO_PUBLIC_ENDPOINT, e.S3_PRESIGNED_DOWNLOADS, e.PRESIGN_TTL_SECONDS),
     secureCookies: e.SECURE_COOKIES ?? publicUrl.startsWith('https://'),
     discovery: { enabled: e.LAN_DISCOVERY, port: e.LAN_DISCOVERY_PORT, name: e.SERVER_NAME, publicUrlSet: e.NEXT_PUBLIC_API_URL !== undefined },
   };

@@ -4,6 +4,7 @@
  * method/url/host/remote address; these paths catch what a handler logs on top.
  */
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
 
 const SECRET_FIELDS = ['password', 'currentPassword', 'newPassword', 'apiKey', 'token', 'pollToken', 'jwtSecret', 'secretAccessKey'];
 const SECRET_HEADERS = ['authorization', 'cookie', '["x-api-key"]', '["set-cookie"]'];
@@ -26,6 +27,16 @@ export function loggerOptions(level: string): LoggerOptions {
   return { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
 }
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
+/**
+ * The server's logger. JSON lines for machines (log shippers, `docker logs | jq`); when `format`
+ * is `pretty`, or `auto` and stdout is a terminal, one readable coloured line per entry
+ * (`npm start` in a terminal reads like a person's log). Redaction applies to both.
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream, format: 'json' | 'pretty' | 'auto' = 'json'): Logger {
+  if (destination) return pino(loggerOptions(level), destination);
+  const human = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
+  if (human) {
+    return pino(loggerOptions(level), pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,reqId', singleLine: true }));
+  }
+  return pino(loggerOptions(level));
 }

@@ -21,13 +21,13 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, undefined, config.logFormat);
   const jwtSecret = resolveJwtSecret(config.jwtSecret, config.dataDir, log);
-  const { db, dialect, close } = await openDatabase(config.database, {
+  const { db, dialect, close, poolStats } = await openDatabase(config.database, {
     onIdleError: (err) => log.warn({ err }, 'a PostgreSQL connection was closed by the server; it will be reopened'),
   });
   log.info({ dialect, dataDir: config.dataDir, database: config.database.kind === 'sqlite' ? config.database.file : 'postgres' }, 'database ready');
-  const app = await buildApp({ config, db, dialect, jwtSecret, logger: log });
+  const app = await buildApp({ config, db, dialect, jwtSecret, logger: log, ...(poolStats ? { poolStats } : {}) });
   let discovery: DiscoveryResponder | undefined;
   let closing = false;
   const shutdown = async (signal: string) => {

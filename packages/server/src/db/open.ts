@@ -19,6 +19,8 @@ export interface OpenedDatabase {
   db: Kysely<Database>;
   dialect: Dialect;
   close(): Promise<void>;
+  /** PostgreSQL: connections in the pool by state (for metrics). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
 }
 
 /** Which dialect a Kysely instance (or transaction) runs on, for the rare dialect-specific query. */
@@ -88,7 +90,12 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
   } else {
     const pool = createPgPool(config.url, options.poolSize ?? 10, options.onIdleError);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    opened = { db, dialect: 'postgres', close: () => db.destroy() };
+    opened = {
+      db,
+      dialect: 'postgres',
+      close: () => db.destroy(),
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    };
   }
   if (options.migrate !== false) {
     try {

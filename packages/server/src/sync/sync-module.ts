@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { LocalEventHub, type EventHub } from '../events/event-hub.js';
 import { PgEventHub } from '../events/pg-event-hub.js';
 import { FsBlobStore } from '../storage/blob/fs-blob-store.js';
@@ -23,13 +24,15 @@ export const GC_GRACE_MS = 60 * 60 * 1000;
 const MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface SyncModuleOptions {
-  config: Pick<Config, 'dataDir' | 's3' | 'quotaBytes' | 'retention' | 'database'>;
+  config: Pick<Config, 'dataDir' | 's3' | 'quotaBytes' | 'retention' | 'database'> & Partial<Pick<Config, 'presignedDownloads'>>;
   db: Kysely<any>;
   clock: Clock;
   /** Overrides (tests, benches). */
   blobs?: BlobStore;
   events?: EventHub;
   maxSaveBytes?: number;
+  /** Storage retries/failures and event-bus lag are reported here. */
+  metrics?: Metrics;
   /** Run maintenance every hour (default true). */
   maintenance?: boolean;
 }
@@ -52,11 +55,19 @@ export async function createSyncModule(options: SyncModuleOptions): Promise<Sync
   const { config, clock } = options;
   const db = options.db as SyncDb;
   const blobRoot = join(config.dataDir, 'blobs');
+  const metrics = options.metrics;
+  const publicEndpoint = config.presignedDownloads?.enabled ? config.presignedDownloads.endpoint : null;
   const blobs =
     options.blobs ??
-    openBlobStore(config.s3 ? { type: 's3', ...config.s3 } : { type: 'fs', root: blobRoot });
+    openBlobStore(config.s3 ? { type: 's3', ...config.s3, ...(publicEndpoint ? { publicEndpoint } : {}) } : { type: 'fs', root: blobRoot }, {
+      onRetry: (operation) => metrics?.storageRetries.inc({ operation }),
+      onGiveUp: (operation) => metrics?.storageFailures.inc({ operation }),
+    });
   const events =
-    options.events ?? (config.database.kind === 'postgres' ? await PgEventHub.start(config.database.url, db) : new LocalEventHub());
+    options.events ??
+    (config.database.kind === 'postgres'
+      ? await PgEventHub.start(config.database.url, db, { onLag: (ms) => metrics?.busLag.observe(ms / 1000) })
+      : new LocalEventHub());
   const spoolDir = join(config.dataDir, 'tmp', 'uploads');
   const service = new SyncService({
     db,

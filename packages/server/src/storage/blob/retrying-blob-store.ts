@@ -19,6 +19,8 @@ export interface RetryOptions {
   retries?: number;
   baseDelayMs?: number;
   onRetry?: (operation: string, attempt: number, err: unknown) => void;
+  /** Called when an operation fails after every retry (it then throws StorageUnavailableError). */
+  onGiveUp?: (operation: string, err: unknown) => void;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,6 +35,7 @@ export class RetryingBlobStore implements BlobStore {
     private readonly options: RetryOptions = {},
   ) {
     this.kind = inner.kind;
+    if (inner.presignGet) this.presignGet = (userId, sha256, ttlSeconds) => inner.presignGet!(userId, sha256, ttlSeconds);
     this.retries = options.retries ?? 3;
     this.baseDelayMs = options.baseDelayMs ?? 100;
   }
@@ -43,7 +46,10 @@ export class RetryingBlobStore implements BlobStore {
         return await fn();
       } catch (err) {
         if (err instanceof BlobNotFoundError || err instanceof BlobIntegrityError || err instanceof TypeError) throw err;
-        if (attempt >= retries) throw new StorageUnavailableError(operation, { cause: err });
+        if (attempt >= retries) {
+          this.options.onGiveUp?.(operation, err);
+          throw new StorageUnavailableError(operation, { cause: err });
+        }
         this.options.onRetry?.(operation, attempt + 1, err);
         await sleep(this.baseDelayMs * 2 ** attempt);
       }
@@ -77,6 +83,9 @@ export class RetryingBlobStore implements BlobStore {
       throw new StorageUnavailableError('list', { cause: err });
     }
   }
+
+  /** Present only when the wrapped store can presign (S3). */
+  readonly presignGet?: (userId: string, sha256: string, ttlSeconds: number) => Promise<string>;
 
   close(): Promise<void> {
     return this.inner.close();
