@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../packages/server/src/app.js';
 import { openDatabase } from '../packages/server/src/db/open.js';
-import { deviceHeaders, expectJson, pairDevice, userWithDevice, type TestContext } from '../packages/server/src/test-support/index.js';
+import { bearer, deviceHeaders, expectJson, pairDevice, userWithDevice, type TestContext } from '../packages/server/src/test-support/index.js';
 import { createSyncTestContext, syncTargets, upload } from '../packages/server/src/sync/test-support/sync-context.js';
 
 describe.each(syncTargets())('feed concurrency on %s', (target) => {
@@ -92,5 +92,33 @@ describe.each(syncTargets())('feed concurrency on %s', (target) => {
     const page = expectJson(await poll, 200).data;
     expect(performance.now() - sent).toBeLessThan(100);
     expect(page.files.map((f: { key: string }) => f.key)).toEqual(['gba/Wake/battery']);
+  });
+
+  it('revoking a device on one replica stops its key on every replica at once, and ends its event stream there', async () => {
+    const u = await userWithDevice(ctx);
+    const other = replicas[replicas.length - 1]!;
+    const files = () => other.inject({ method: 'GET', url: '/api/sync/files', headers: deviceHeaders(u.device.apiKey) });
+    // The other replica has the key in its cache (a request a moment ago).
+    expectJson(await files(), 200);
+    const address = other.server.listening ? other.server.address() : (await other.listen({ port: 0, host: '127.0.0.1' }), other.server.address());
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const stream = await fetch(`http://127.0.0.1:${port}/api/sync/events`, { headers: deviceHeaders(u.device.apiKey) });
+    expect(stream.status).toBe(200);
+    const ended = (async () => {
+      for await (const _ of stream.body!) {
+        // read until the server ends the stream
+      }
+    })();
+    expectJson(await ctx.app.inject({ method: 'DELETE', url: `/api/devices?deviceId=${u.device.device.id}`, headers: bearer(u.token) }), 200);
+    const revokedAt = performance.now();
+    // Without the pushed notice the cached key would keep working for 5 s.
+    let status = (await files()).statusCode;
+    while (status === 200 && performance.now() - revokedAt < 100) {
+      await new Promise((r) => setTimeout(r, 2));
+      status = (await files()).statusCode;
+    }
+    expect(status).toBe(401);
+    await ended;
+    expect(performance.now() - revokedAt).toBeLessThan(1000);
   });
 });

@@ -41,12 +41,48 @@ export type SyncEvent =
 
 export type SyncEventListener = (event: SyncEvent) => void;
 
+/**
+ * Server-wide notices between replicas, not addressed to one user's subscribers: a device key
+ * that stops working (revoked, rotated) or an account that is gone, so every replica's key cache
+ * forgets it at once; `forget-all` when notices may have been missed (the LISTEN connection
+ * dropped).
+ */
+export type ControlNotice =
+  | { type: 'forget-device'; deviceId: string }
+  | { type: 'forget-user'; userId: string }
+  | { type: 'forget-all' };
+
+export type ControlListener = (notice: ControlNotice) => void;
+
+/** Fan-out of control notices inside one process. */
+export class ControlFanout {
+  private readonly listeners = new Set<ControlListener>();
+
+  on(listener: ControlListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(notice: ControlNotice): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(notice);
+      } catch {
+        // One broken listener must not stop the others.
+      }
+    }
+  }
+}
+
 export interface EventHub {
   /** Stages `event` inside `trx`; call the returned function after the transaction commits. */
   publishWith(trx: Kysely<any>, userId: string, event: SyncEvent): Promise<() => void>;
   /** Publishes an event that is not tied to a transaction (device online/offline, log entries). */
   publish(userId: string, event: SyncEvent): Promise<void>;
   subscribe(userId: string, listener: SyncEventListener): () => void;
+  /** Sends a control notice to every replica (this one included); resolves once it is sent. */
+  publishControl(notice: ControlNotice): Promise<void>;
+  onControl(listener: ControlListener): () => void;
   /** Subscribers currently held (long polls + event streams), for health and benches. */
   subscriberCount(): number;
   close(): Promise<void>;
@@ -95,6 +131,15 @@ export class LocalFanout {
 
 export class LocalEventHub implements EventHub {
   private readonly fanout = new LocalFanout();
+  private readonly control = new ControlFanout();
+
+  async publishControl(notice: ControlNotice): Promise<void> {
+    this.control.emit(notice);
+  }
+
+  onControl(listener: ControlListener): () => void {
+    return this.control.on(listener);
+  }
 
   async publishWith(_trx: Kysely<any>, userId: string, event: SyncEvent): Promise<() => void> {
     return () => this.fanout.emit(userId, event);

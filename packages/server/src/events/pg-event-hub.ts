@@ -6,17 +6,21 @@
  */
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import { LocalFanout, type EventHub, type SyncEvent, type SyncEventListener } from './event-hub.js';
+import { ControlFanout, LocalFanout, type ControlListener, type ControlNotice, type EventHub, type SyncEvent, type SyncEventListener } from './event-hub.js';
 
 export const NOTIFY_CHANNEL = 'retrosync_events';
 
-interface Envelope {
-  u: string;
-  e: SyncEvent;
+/** A user's event (`u`, `e`) or a control notice (`c`), with the sender's clock (`t`, epoch ms) for the lag metric. */
+type Envelope = { u: string; e: SyncEvent; t?: number } | { c: ControlNotice; t?: number };
+
+export interface PgEventHubOptions {
+  /** Called with the time from publish (any replica) to arrival here, in ms. */
+  onLag?: (ms: number) => void;
 }
 
 export class PgEventHub implements EventHub {
   private readonly fanout = new LocalFanout();
+  private readonly control = new ControlFanout();
   private client: pg.Client | null = null;
   private closed = false;
   private retryMs = 100;
@@ -24,11 +28,12 @@ export class PgEventHub implements EventHub {
   private constructor(
     private readonly url: string,
     private readonly db: Kysely<any>,
+    private readonly options: PgEventHubOptions,
   ) {}
 
   /** Connects the LISTEN connection; resolves once notifications flow. */
-  static async start(url: string, db: Kysely<any>): Promise<PgEventHub> {
-    const hub = new PgEventHub(url, db);
+  static async start(url: string, db: Kysely<any>, options: PgEventHubOptions = {}): Promise<PgEventHub> {
+    const hub = new PgEventHub(url, db, options);
     await hub.connect();
     return hub;
   }
@@ -38,8 +43,10 @@ export class PgEventHub implements EventHub {
     client.on('notification', (msg) => {
       if (msg.channel !== NOTIFY_CHANNEL || !msg.payload) return;
       try {
-        const { u, e } = JSON.parse(msg.payload) as Envelope;
-        this.fanout.emit(u, e);
+        const env = JSON.parse(msg.payload) as Envelope;
+        if (typeof env.t === 'number') this.options.onLag?.(Math.max(0, Date.now() - env.t));
+        if ('c' in env) this.control.emit(env.c);
+        else this.fanout.emit(env.u, env.e);
       } catch {
         // Not ours.
       }
@@ -60,7 +67,9 @@ export class PgEventHub implements EventHub {
       if (this.closed) return;
       try {
         await this.connect();
-        // Notifications sent while we were away are lost: every waiter re-reads the feed.
+        // Notifications sent while we were away are lost: every waiter re-reads the feed, and
+        // key caches forget everything (a revocation may have been among them).
+        this.control.emit({ type: 'forget-all' });
         this.fanout.emitAll({ type: 'resync', data: {} });
       } catch {
         this.retryMs = Math.min(this.retryMs * 2, 5_000);
@@ -71,14 +80,25 @@ export class PgEventHub implements EventHub {
   }
 
   async publishWith(trx: Kysely<any>, userId: string, event: SyncEvent): Promise<() => void> {
-    const payload = JSON.stringify({ u: userId, e: event } satisfies Envelope);
+    const payload = JSON.stringify({ u: userId, e: event, t: Date.now() } satisfies Envelope);
     await sql`select pg_notify(${NOTIFY_CHANNEL}, ${payload})`.execute(trx);
     return () => {};
   }
 
   async publish(userId: string, event: SyncEvent): Promise<void> {
-    const payload = JSON.stringify({ u: userId, e: event } satisfies Envelope);
+    const payload = JSON.stringify({ u: userId, e: event, t: Date.now() } satisfies Envelope);
     await sql`select pg_notify(${NOTIFY_CHANNEL}, ${payload})`.execute(this.db);
+  }
+
+  async publishControl(notice: ControlNotice): Promise<void> {
+    // This replica acts at once; the others when the notification arrives (and this one again: harmless).
+    this.control.emit(notice);
+    const payload = JSON.stringify({ c: notice, t: Date.now() } satisfies Envelope);
+    await sql`select pg_notify(${NOTIFY_CHANNEL}, ${payload})`.execute(this.db);
+  }
+
+  onControl(listener: ControlListener): () => void {
+    return this.control.on(listener);
   }
 
   subscribe(userId: string, listener: SyncEventListener): () => void {

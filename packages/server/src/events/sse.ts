@@ -17,6 +17,8 @@ export interface SseStreamOptions {
   filter?: (event: SyncEvent) => boolean;
   /** Ends the stream (server shutting down). */
   signal?: AbortSignal;
+  /** The device holding the stream: it ends as soon as that device is revoked on any replica. */
+  deviceId?: string | null;
 }
 
 export function formatSse(name: string, data: unknown): string {
@@ -42,11 +44,18 @@ export function streamEvents(options: SseStreamOptions): Promise<void> {
     if (options.filter && !options.filter(event)) return;
     res.write(formatSse(event.type, event.data));
   });
+  const offControl = hub.onControl((notice) => {
+    const revoked =
+      (notice.type === 'forget-device' && options.deviceId && notice.deviceId === options.deviceId) ||
+      (notice.type === 'forget-user' && notice.userId === userId);
+    if (revoked) res.end();
+  });
   const ping = setInterval(() => res.write(': ping\n\n'), options.heartbeatMs ?? SSE_HEARTBEAT_MS);
   return new Promise((resolve) => {
     const end = () => {
       clearInterval(ping);
       unsubscribe();
+      offControl();
       options.signal?.removeEventListener('abort', onAbort);
       resolve();
     };

@@ -1,11 +1,14 @@
 /**
  * Short-lived cache of device rows by API-key hash, so device requests (heartbeats, uploads)
- * skip one query. Entries live `ttlMs` (default 5 s). Revocation, rename and account deletion
- * in this process invalidate at once; another replica sees a revocation within `ttlMs`
- * (documented in README → Security). Heartbeats patch the cached row so it stays current.
+ * skip one query. Entries live `ttlMs` (default 5 s). Revocation and account deletion are pushed
+ * to every replica through the event hub's control channel ({@link DeviceKeyCache.attach}), so a
+ * revoked key stops working everywhere as soon as the notice arrives (milliseconds), not after
+ * `ttlMs`; if the channel dropped, every cache forgets everything. Heartbeats patch the cached
+ * row so it stays current.
  */
 import type { DeviceRow } from '../db/schema.js';
 import type { Clock } from '../clock.js';
+import type { ControlNotice, EventHub } from '../events/event-hub.js';
 
 export class DeviceKeyCache {
   private readonly byHash = new Map<string, { row: DeviceRow; until: number }>();
@@ -30,10 +33,7 @@ export class DeviceKeyCache {
 
   set(hash: string, row: DeviceRow): void {
     if (this.ttlMs <= 0) return;
-    if (this.byHash.size >= this.maxEntries) {
-      this.byHash.clear();
-      this.hashById.clear();
-    }
+    if (this.byHash.size >= this.maxEntries) this.clear();
     this.byHash.set(hash, { row, until: this.clock.now() + this.ttlMs });
     this.hashById.set(row.id, hash);
   }
@@ -43,6 +43,44 @@ export class DeviceKeyCache {
     const hash = this.hashById.get(deviceId);
     const e = hash === undefined ? undefined : this.byHash.get(hash);
     if (e) e.row = { ...e.row, ...change };
+  }
+
+  private publish: ((notice: ControlNotice) => Promise<void>) | null = null;
+
+  /** Joins the replicas' control channel: a notice from any replica makes this cache forget. */
+  attach(hub: Pick<EventHub, 'onControl' | 'publishControl'>): () => void {
+    this.publish = (notice) => hub.publishControl(notice);
+    const off = hub.onControl((notice) => this.apply(notice));
+    return () => {
+      off();
+      this.publish = null;
+    };
+  }
+
+  apply(notice: ControlNotice): void {
+    if (notice.type === 'forget-device') this.forgetDevice(notice.deviceId);
+    else if (notice.type === 'forget-user') this.forgetUser(notice.userId);
+    else this.clear();
+  }
+
+  /**
+   * Forgets a device's key here and on every replica (revocation, rotation). If the notice cannot
+   * be sent (database down), the other replicas still drop the key within `ttlMs`.
+   */
+  async forgetDeviceEverywhere(deviceId: string): Promise<void> {
+    this.forgetDevice(deviceId);
+    await this.publish?.({ type: 'forget-device', deviceId }).catch(() => {});
+  }
+
+  /** Forgets every device of a user here and on every replica (account deleted). */
+  async forgetUserEverywhere(userId: string): Promise<void> {
+    this.forgetUser(userId);
+    await this.publish?.({ type: 'forget-user', userId }).catch(() => {});
+  }
+
+  clear(): void {
+    this.byHash.clear();
+    this.hashById.clear();
   }
 
   forgetDevice(deviceId: string): void {

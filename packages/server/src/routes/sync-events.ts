@@ -18,6 +18,7 @@ export function registerSyncEventRoutes(app: FastifyInstance, sync: SyncService,
     void streamEvents({
       hub: sync.deps.events,
       userId: auth.userId,
+      deviceId: auth.kind === 'device' ? auth.deviceId : null,
       res: reply.raw,
       hello: { cursor: Number(head?.last_seq ?? 0), serverTime: new Date().toISOString() },
       heartbeatMs: options.heartbeatMs,

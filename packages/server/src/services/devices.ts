@@ -97,7 +97,7 @@ export class DeviceService {
   async revoke(userId: string, deviceId: string): Promise<void> {
     await this.owned(userId, deviceId);
     await this.db.updateTable('devices').set({ revoked_at: this.clock.now() }).where('id', '=', deviceId).where('user_id', '=', userId).execute();
-    this.cache?.forgetDevice(deviceId);
+    await this.cache?.forgetDeviceEverywhere(deviceId);
     this.heartbeats.forget(deviceId);
   }
 

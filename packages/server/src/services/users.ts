@@ -102,7 +102,7 @@ export class UserService {
     const row = await this.get(userId);
     if (!(await verifyPassword(row.password_hash, password))) return false;
     await this.db.deleteFrom('users').where('id', '=', userId).execute();
-    this.deviceCache?.forgetUser(userId);
+    await this.deviceCache?.forgetUserEverywhere(userId);
     return true;
   }
 }
