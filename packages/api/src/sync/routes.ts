@@ -54,7 +54,10 @@ export const syncSaveRoutes = {
     summary: 'Download the head of a save, or any version with ?version=N',
     description:
       'Bytes with `ETag: "<sha256>"`, `X-Version`, `X-Content-SHA256`, `X-Corrected-Mtime`. A deleted head answers 404 ' +
-      '`not_found` with details {deleted: true, version}. `GET …/<key>/versions` lists the versions.',
+      '`not_found` with details {deleted: true, version}. `GET …/<key>/versions` lists the versions. A client that sends ' +
+      '`X-Accept-Presigned: 1` may instead get `307` with the same headers and `Location:` a short-lived presigned GET on ' +
+      'the S3 service (when the server stores saves in S3 and presigned downloads are on): fetch it WITHOUT the API key ' +
+      'and check the bytes against `X-Content-SHA256`.',
     tags: ['sync'],
     params: keyParams,
     query: z.object({ version: z.coerce.number().int().min(1).optional() }),

@@ -98,7 +98,19 @@ function withOutcomeHeaders(reply: FastifyReply, result: UploadResult): UploadRe
   return result;
 }
 
-export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService): void {
+/** Presigned downloads (S3 only): see README → "Presigned downloads". */
+export interface PresignOptions {
+  enabled: boolean;
+  ttlSeconds: number;
+}
+
+/** A client that sends `X-Accept-Presigned: 1` follows a 307 to the S3 service (without its API key) and verifies the SHA-256 it was given. */
+function wantsPresigned(req: FastifyRequest): boolean {
+  return header(req, 'x-accept-presigned')?.trim() === '1';
+}
+
+export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService, options: { presign?: PresignOptions | undefined } = {}): void {
+  const presign = options.presign?.enabled && sync.deps.blobs.presignGet ? options.presign : null;
   registerRoute(app, syncSaveRoutes.upload, async ({ req, reply, auth, rawBody }) => {
     const { key } = keyFromUrl(req);
     const sha = header(req, 'x-content-sha256')?.trim().toLowerCase();
@@ -136,10 +148,8 @@ export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService):
       reply.type('application/json; charset=utf-8').send({ success: true, data: await versionsOf(auth.userId, key) });
       return SENT;
     }
-    const { save, version, body } = await sync.openDownload(auth.userId, key, query.version);
+    const { save, version } = await sync.locateDownload(auth.userId, key, query.version);
     reply
-      .header('content-type', 'application/octet-stream')
-      .header('content-length', String(version.size))
       .header('etag', `"${version.sha256}"`)
       .header('x-version', String(version.version))
       .header('x-head-version', String(save.head_version ?? ''))
@@ -149,10 +159,18 @@ export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService):
     if (version.file_mtime !== null) reply.header('x-file-mtime', String(version.file_mtime));
     const inm = header(req, 'if-none-match');
     if (inm && inm.split(',').some((t) => t.trim() === `"${version.sha256}"`)) {
-      body.destroy();
       reply.code(304).send();
       return SENT;
     }
+    if (presign && wantsPresigned(req)) {
+      // The bytes come straight from the S3 service; the headers above (SHA-256, version, times)
+      // travel with the redirect so the client can verify what it then downloads.
+      const url = await sync.deps.blobs.presignGet!(auth.userId, version.sha256, presign.ttlSeconds);
+      reply.code(307).header('location', url).header('x-presigned', '1').header('content-length', '0').send();
+      return SENT;
+    }
+    const body = await sync.deps.blobs.get(auth.userId, version.sha256);
+    reply.header('content-type', 'application/octet-stream').header('content-length', String(version.size));
     reply.send(body);
     return SENT;
   });

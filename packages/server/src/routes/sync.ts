@@ -7,16 +7,20 @@ import { registerSyncEventRoutes } from './sync-events.js';
 import { registerSyncFileRoutes } from './sync-files.js';
 import { registerSyncSaveRoutes } from './sync-saves.js';
 
-export function registerSyncRoutes(app: FastifyInstance, sync: SyncService, options: { sseHeartbeatMs?: number } = {}): void {
+export function registerSyncRoutes(
+  app: FastifyInstance,
+  sync: SyncService,
+  options: { sseHeartbeatMs?: number; presign?: { enabled: boolean; ttlSeconds: number } } = {},
+): void {
   // On shutdown, held long polls answer at once (with what they have) and event streams end, so
   // closing the server never waits up to 60 s for them (or forever for a stream).
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
-  registerSyncSaveRoutes(app, sync);
+  registerSyncSaveRoutes(app, sync, { presign: options.presign });
   registerSyncFileRoutes(app, sync, closing.signal);
   registerSyncEventRoutes(app, sync, { heartbeatMs: options.sseHeartbeatMs, closing: closing.signal });
   registerSaveRoutes(app, sync);
 }
 
 /** The route module listed in routes/index.ts. */
-export const syncRouteModule: RouteModule = (app, deps) => registerSyncRoutes(app, deps.sync.service);
+export const syncRouteModule: RouteModule = (app, deps) => registerSyncRoutes(app, deps.sync.service, { presign: deps.config.presignedDownloads });

@@ -222,6 +222,12 @@ export class SyncService {
 
   /** The bytes of the head (or of `version`), with the rows that describe them. */
   async openDownload(userId: string, key: string, version?: number): Promise<{ save: SaveRow; version: SaveVersionRow; body: Readable }> {
+    const found = await this.locateDownload(userId, key, version);
+    return { ...found, body: await this.deps.blobs.get(userId, found.version.sha256) };
+  }
+
+  /** The rows describing the head (or `version`) of a save, without opening its bytes; 404 for a deletion. */
+  async locateDownload(userId: string, key: string, version?: number): Promise<{ save: SaveRow; version: SaveVersionRow }> {
     parseSaveKey(key);
     const save = await findSave(this.deps.db, userId, key);
     const wanted = version ?? save?.head_version ?? undefined;
@@ -230,6 +236,6 @@ export class SyncService {
     if (row.deleted === 1) {
       throw new ApiError('not_found', 'This save was deleted; an older version can be restored.', { deleted: true, version: row.version });
     }
-    return { save, version: row, body: await this.deps.blobs.get(userId, row.sha256) };
+    return { save, version: row };
   }
 }

@@ -25,6 +25,7 @@ import {
   UploadPartCommand,
   type CompletedPart,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { FsBlobStore } from './fs-blob-store.js';
 import {
   BlobNotFoundError,
@@ -47,6 +48,11 @@ export interface S3BlobStoreOptions {
   region?: string;
   /** Objects above this size go up as multipart uploads of this part size (≥ 5 MiB). */
   partSize?: number;
+  /**
+   * The address devices reach the S3 service at, for presigned downloads (MINIO_PUBLIC_ENDPOINT);
+   * default `endpoint`. Signing is local: no request goes to this address from the server.
+   */
+  publicEndpoint?: string;
 }
 
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
@@ -60,26 +66,32 @@ function isMissing(err: unknown): boolean {
   return name === 'NoSuchKey' || name === 'NotFound' || httpStatus(err) === 404;
 }
 
+function s3Client(options: S3BlobStoreOptions, endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: options.region ?? 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+    // MinIO and s3rver do not speak the SDK's default CRC32 trailers.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 1, // retries belong to RetryingBlobStore, so they are counted in one place
+  });
+}
+
 export class S3BlobStore implements BlobStore {
   readonly kind = 's3' as const;
   readonly client: S3Client;
   readonly bucket: string;
   private readonly partSize: number;
   private bucketReady: Promise<void> | null = null;
+  private readonly signer: S3Client;
 
   constructor(options: S3BlobStoreOptions) {
     this.bucket = options.bucket;
     this.partSize = Math.max(options.partSize ?? DEFAULT_PART_SIZE, 5 * 1024 * 1024);
-    this.client = new S3Client({
-      endpoint: options.endpoint,
-      region: options.region ?? 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
-      // MinIO and s3rver do not speak the SDK's default CRC32 trailers.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      maxAttempts: 1, // retries belong to RetryingBlobStore, so they are counted in one place
-    });
+    this.client = s3Client(options, options.endpoint);
+    this.signer = options.publicEndpoint ? s3Client(options, options.publicEndpoint) : this.client;
   }
 
   /** Creates the bucket if it does not exist (once per process; retried after a failure). */
@@ -200,6 +212,15 @@ export class S3BlobStore implements BlobStore {
       }
       ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (ContinuationToken);
+  }
+
+  /**
+   * A GET URL for one blob, signed for `ttlSeconds` (SigV4 query string), for devices to download
+   * from the S3 service directly. The object is content-addressed and immutable, so the URL can
+   * only ever return the bytes whose SHA-256 the server announced with the redirect.
+   */
+  async presignGet(userId: string, sha256: string, ttlSeconds: number): Promise<string> {
+    return getSignedUrl(this.signer, new GetObjectCommand({ Bucket: this.bucket, Key: blobPath(userId, sha256) }), { expiresIn: ttlSeconds });
   }
 
   async close(): Promise<void> {
