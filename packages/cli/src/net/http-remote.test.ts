@@ -44,6 +44,37 @@ describe('httpRemote', () => {
     expect(JSON.parse(metaHeader)).toEqual({ gameName: 'Pokémon Emerald', deviceName: 'Mini Plus', platform: 'onion' });
   });
 
+  it('follows a presigned redirect without sending the API key there, and checks the bytes against the SHA-256 of the redirect', async () => {
+    const body = randomBytes(300_000);
+    let storageHeaders: IncomingHttpHeaders | undefined;
+    let served = body;
+    const storage = createServer((req, res) => {
+      storageHeaders = req.headers;
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(served.length) });
+      res.end(served);
+    });
+    const storageUrl = await new Promise<string>((r) => storage.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(storage.address() as { port: number }).port}`)));
+    try {
+      let asked: IncomingHttpHeaders | undefined;
+      const url = await serve((req, res) => {
+        asked = req.headers;
+        res.writeHead(307, { location: `${storageUrl}/bucket/u/ab/obj?X-Amz-Signature=s`, 'x-version': '4', 'x-content-sha256': sha(body), 'x-corrected-mtime': '1700000000000', 'content-length': '0' });
+        res.end();
+      });
+      const remote = httpRemote({ server: url, apiKey: 'k'.repeat(64), deviceId: 'd' });
+      const got = await remote.download('gba/Game/battery');
+      expect(asked!['x-accept-presigned']).toBe('1');
+      expect(Buffer.from(got.bytes).equals(body)).toBe(true);
+      expect(got).toMatchObject({ version: 4, sha256: sha(body), correctedMtime: 1_700_000_000_000 });
+      expect(storageHeaders!['x-api-key']).toBeUndefined();
+      expect(storageHeaders!.authorization).toBeUndefined();
+      served = randomBytes(10); // the storage hands out other bytes: refused
+      await expect(remote.download('gba/Game/battery')).rejects.toMatchObject({ code: 'checksum_mismatch' });
+    } finally {
+      await new Promise<void>((r) => storage.close(() => r()));
+    }
+  });
+
   it('downloads bytes intact, with version and time, and refuses bytes that do not match the hash', async () => {
     const body = randomBytes(2 * 1024 * 1024);
     let lie = false;

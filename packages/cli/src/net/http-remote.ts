@@ -161,9 +161,25 @@ export function httpRemote(options: HttpRemoteOptions): Remote {
       const dog = watchdog(`the download of ${key}`, stallMs);
       const chunks: Uint8Array[] = [];
       let res: Response;
+      // What the server says about the bytes: the reply itself, or the redirect to presigned S3.
+      let meta: Response;
       try {
-        res = await doFetch(url, { headers: { 'x-api-key': options.apiKey, accept: 'application/octet-stream', ...clock() }, signal: dog.signal });
-        if (!res.ok) throw await errorFrom(res, `GET ${url}`);
+        res = await doFetch(url, {
+          headers: { 'x-api-key': options.apiKey, accept: 'application/octet-stream', 'x-accept-presigned': '1', ...clock() },
+          redirect: 'manual',
+          signal: dog.signal,
+        });
+        meta = res;
+        const location = res.headers.get('location');
+        if (res.status >= 300 && res.status < 400 && location) {
+          // A presigned URL on the S3 service: fetched without the API key (it must never leave
+          // for another host), and only accepted if the bytes match the SHA-256 the server gave.
+          if (!/^[0-9a-f]{64}$/.test(res.headers.get('x-content-sha256') ?? '')) {
+            throw new ApiError('checksum_mismatch', `The server redirected the download of ${key} without its SHA-256; it will be retried.`);
+          }
+          res = await doFetch(new URL(location, url).toString(), { redirect: 'error', signal: dog.signal });
+          if (!res.ok) throw new ApiError('storage_unavailable', `The storage service answered HTTP ${res.status} for ${key}; it will be retried.`);
+        } else if (!res.ok) throw await errorFrom(res, `GET ${url}`);
         const total = Number(res.headers.get('content-length') ?? '0');
         let done = 0;
         if (res.body) {
@@ -184,12 +200,12 @@ export function httpRemote(options: HttpRemoteOptions): Remote {
       }
       const bytes = new Uint8Array(Buffer.concat(chunks));
       const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const claimed = res.headers.get('x-content-sha256');
+      const claimed = meta.headers.get('x-content-sha256');
       if (claimed !== null && claimed !== sha256) {
         throw new ApiError('checksum_mismatch', `The download of ${key} was damaged in transit (SHA-256 differs); it will be retried.`);
       }
-      const v = Number(res.headers.get('x-version'));
-      const corrected = res.headers.get('x-corrected-mtime');
+      const v = Number(meta.headers.get('x-version'));
+      const corrected = meta.headers.get('x-corrected-mtime');
       const out: Downloaded = { bytes, sha256, version: Number.isInteger(v) && v > 0 ? v : (version ?? 0), correctedMtime: corrected !== null && corrected !== '' ? Number(corrected) : null };
       return out;
     },
