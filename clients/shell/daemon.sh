@@ -65,6 +65,7 @@ rs_pass() {
   if [ "$_age" -ge 600 ]; then rs_index_roms; rs_scan_reset; RS_LAST_ROMS=$(rs_now); fi
   rs_scan
   rs_upload_changed
+  rs_vanished
   [ -n "$RS_OFFLINE" ] && return 3
   [ "$RS_FAILED" -eq 0 ] && [ -z "$RS_PENDING" ] && rs_scan_done
   rs_poll "$1" || { [ -n "$RS_OFFLINE" ] && return 3; RS_FAILED=$((RS_FAILED + 1)); }
@@ -80,6 +81,10 @@ if [ -n "$once" ]; then
   [ $status -eq 0 ] && RS_LAST_SYNC=$(date +%s)
   case $status in 0) _st=idle ;; 3) _st=offline ;; *) _st=error ;; esac
   rs_status_write "$_st"
+  # Saves skipped (flat folders) or deletions held: not "in sync", and the reasons are shown.
+  if [ $status -eq 0 ] && rs_not_in_sync > "$RS_TMP/notsync"; then
+    echo "retrosync: not in sync ($RS_SCANNED saves):"; sed 's/^/  /' "$RS_TMP/notsync"; exit 1
+  fi
   case $status in
     0) echo "retrosync: in sync ($RS_SCANNED saves${RS_PENDING:+; $RS_PENDING still being written, taken next pass})" ;;
     1) echo "retrosync: $RS_FAILED problem(s); see $RS_LOG" >&2 ;;
@@ -127,6 +132,7 @@ rs_local_pass() {
   RS_FAILED=0; RS_PENDING=""; RS_FULL=""
   rs_scan
   rs_upload_changed
+  rs_vanished
   if [ -n "$RS_PENDING" ] || [ "$RS_FAILED" -gt 0 ] || [ -n "$RS_OFFLINE" ]; then RS_FULL=1; else rs_scan_done; fi
   { [ -s "$RS_TMP/changed" ] || [ -s "$RS_TMP/unsynced" ]; } && RS_DIRTY=1
   return 0

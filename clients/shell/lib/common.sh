@@ -8,7 +8,8 @@ RS_LOG=$RS_HOME/retrosync.log
 RS_LOG_MAX=${RS_LOG_MAX:-262144}
 RS_VERSION=0.1.0
 
-rs_now() { date +%s; }
+# rs_now / rs_now_ms and the clock record every request carries.
+. "$RS_DIR/lib/clock.sh"
 
 rs_log() {
   _lvl=$1; shift
@@ -68,20 +69,31 @@ rs_json_field() {
   sed -n "s/.*\"$2\":\"\\([^\"\\\\]*\\)\".*/\\1/p; t; s/.*\"$2\":\\([-0-9a-z.][0-9a-z.]*\\).*/\\1/p" "$1" | head -n 1
 }
 
-# rs_http METHOD PATH [curl args…] (globbing off: names hold [ ] { }): body → $RS_TMP/body, headers → $RS_TMP/headers, status → RS_CODE.
-# Returns 0 for 2xx, 1 for other HTTP answers, 2 when the server could not be reached.
+# rs_http METHOD PATH [curl args…] (its variables are _h…: callers keep theirs) (globbing off: names hold [ ] { }): body → $RS_TMP/body, headers → $RS_TMP/headers, status → RS_CODE.
+# Returns 0 for 2xx, 1 for other HTTP answers, 2 when no answer came (RS_CODE 000).
+# A transfer fails when it stalls — less than 1 byte/s for RS_STALL_SECONDS (60) — never on its
+# total time, so a 40 MB state crosses a slow link (RS_HTTP_STALL: this request's own limit, for
+# the long poll whose answer is silent for its wait). RS_OFFLINE is set only when the server
+# could not be reached at all; a transfer cut or stalled midway fails that save alone.
 rs_http() {
-  _method=$1; _path=$2; shift 2
-  RS_CODE=$(curl -sS -g -X "$_method" -o "${RS_OUT:-$RS_TMP/body}" -D "$RS_TMP/headers" -w '%{http_code}' \
-    --connect-timeout 10 --max-time "${RS_HTTP_TIMEOUT:-30}" \
-    -H "X-Client-Time: $(rs_now)000" -H "User-Agent: retrosync-sh/$RS_VERSION" \
-    ${RS_API_KEY:+-H "X-API-Key: $RS_API_KEY"} "$@" "$RS_SERVER$_path" 2>"$RS_TMP/curl.err")
-  _rc=$?
-  if [ $_rc -ne 0 ] || [ -z "$RS_CODE" ] || [ "$RS_CODE" = 000 ]; then
+  _hmeth=$1; _hpath=$2; shift 2
+  rs_clock_req
+  RS_CODE=$(curl -sS -g -X "$_hmeth" -o "${RS_OUT:-$RS_TMP/body}" -D "$RS_TMP/headers" -w '%{http_code}' \
+    --connect-timeout 10 --speed-limit 1 --speed-time "${RS_HTTP_STALL:-${RS_STALL_SECONDS:-60}}" \
+    -H "X-Client-Time: $RSC_REQ" -H "X-Client-Boot: $RSC_ID" ${RSC_REQUP:+-H "X-Client-Uptime: $RSC_REQUP"} \
+    ${RSC_SRV:+-H "X-Last-Server-Time: $RSC_SRV"} -H "User-Agent: retrosync-sh/$RS_VERSION" \
+    ${RS_API_KEY:+-H "X-API-Key: $RS_API_KEY"} "$@" "$RS_SERVER$_hpath" 2>"$RS_TMP/curl.err")
+  _hrc=$?
+  if [ $_hrc -ne 0 ] || [ -z "$RS_CODE" ] || [ "$RS_CODE" = 000 ]; then
     RS_CODE=000
-    rs_log warn "$_method $_path: server unreachable ($(head -c 200 "$RS_TMP/curl.err"))"
+    _herr=$(head -c 200 "$RS_TMP/curl.err")
+    case $_hrc:$_herr in
+      5:*|6:*|7:*|28:*onnect*) RS_OFFLINE=1; rs_log warn "$_hmeth $_hpath: server unreachable ($_herr)" ;;
+      *) rs_log warn "$_hmeth $_hpath: transfer failed ($_herr)" ;;
+    esac
     return 2
   fi
+  rs_clock_seen
   case $RS_CODE in 2??) return 0 ;; 429|5??) return 2 ;; *) return 1 ;; esac
 }
 

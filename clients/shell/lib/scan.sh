@@ -1,10 +1,22 @@
 # shellcheck shell=sh
 # Local side of a pass: scan the save roots (stat first; sha256sum only when size or mtime
-# changed since the last sync) and upload changes with their base version.
-# State: $RS_HOME/state.tsv — enc key, version, sha256, size, mtime, host path (one per save).
+# changed since the last sync, or when the file could have been written again unseen within its
+# file time's granularity) and find synced saves whose file is gone.
+# State: $RS_HOME/state.tsv — one row per save, by its canonical key (docs/protocol.md, "Flat
+# folders"): canonical key, version, sha256 ("" = synced as deleted), size, mtime, host path,
+# read time (device seconds when this client last read or wrote the bytes), key as sent.
 
 RS_STATE=$RS_HOME/state.tsv
 RS_TAB=$(printf '\t')
+# FAT stores file times in 2-second steps and this client's clock has whole seconds: a file whose
+# mtime lies within this many seconds of when it was last read may have been written again since
+# with the same size and time (docs/protocol.md, "File times").
+RS_MTIME_WINDOW=${RS_MTIME_WINDOW:-4}
+
+# rs_canon [COL]: appends the canonical form of the percent-encoded key in column COL (1).
+rs_canon() {
+  awk -v T="$RS_TABLES" -v COL="${1:-1}" -f "$RS_DIR/lib/tables.awk" -f "$RS_DIR/lib/keys.awk" -f "$RS_DIR/lib/canon.awk"
+}
 
 # Lists every file under the save and state roots as "mtime TAB size TAB host path".
 rs_list_files() {
@@ -15,11 +27,24 @@ rs_list_files() {
   done | sort -u -t "$RS_TAB" -k 3
 }
 
-# Writes $RS_TMP/changed: "enc key TAB host path TAB size TAB mtime TAB compressed" for saves whose
-# size or mtime differ from the state (new ones included); refreshes $RS_TMP/saves (all saves).
+# State rows written by clients before canonical keys (6 columns, key as sent): converted once.
+rs_state_migrate() {
+  [ -s "$RS_STATE" ] || return 0
+  awk -F '\t' 'NF < 8 { f = 1; exit } END { exit !f }' "$RS_STATE" || return 0
+  { awk -F '\t' 'NF >= 8' "$RS_STATE"
+    awk -F '\t' 'NF < 8' "$RS_STATE" | rs_canon 1 | awk -F '\t' -v OFS='\t' '{ print $NF, $2, $3, $4, $5, $6, "", $1 }'
+  } > "$RS_STATE.tmp" && mv -f "$RS_STATE.tmp" "$RS_STATE"
+}
+
+# Writes $RS_TMP/changed: "canonical key TAB key TAB host path TAB size TAB mtime TAB compressed
+# TAB changed|recheck" for saves to read (recheck: same size and time, but read too soon after it
+# was written to prove it unchanged); $RS_TMP/saves (all saves: identify's columns + the canonical key);
+# $RS_TMP/vanished: synced saves whose file is gone (canonical key, version, path, key as sent).
 rs_scan() {
   [ -f "$RS_STATE" ] || : > "$RS_STATE"
+  rs_state_migrate
   rs_list_files > "$RS_TMP/list"
+  : > "$RS_TMP/vanished"
   # Nothing on disk moved since a pass that left nothing to do: skip identifying (idle passes
   # then cost a find + stat, not an awk run over every save).
   if [ -s "$RS_TMP/saves" ] && cmp -s "$RS_TMP/list" "$RS_TMP/list.ok"; then
@@ -27,11 +52,13 @@ rs_scan() {
     RS_SCANNED=$(grep -c . "$RS_TMP/saves")
     return 0
   fi
+  RS_RESCANNED=1
   rs_awk identify < "$RS_TMP/list" > "$RS_TMP/identified"
-  # One file per save: where a legacy or alias folder holds the same save (Onion's old RetroArch
-  # folder, muOS's /mnt/mmc view of /run/muos/storage), the folder the platform writes wins.
-  awk -F '\t' '$1 == "save"' "$RS_TMP/identified" | sort -t "$RS_TAB" -k 2,2 -k 8,8n -k 7,7 |
-    awk -F '\t' '!seen[$2]++' > "$RS_TMP/saves"
+  # One file per save (keys compared in canonical form): where a legacy or alias folder holds the
+  # same save (Onion's old RetroArch folder, muOS's /mnt/mmc view of /run/muos/storage), the
+  # folder the platform writes wins.
+  awk -F '\t' '$1 == "save"' "$RS_TMP/identified" | rs_canon 2 | sort -t "$RS_TAB" -k 9,9 -k 8,8n -k 7,7 |
+    awk -F '\t' '!seen[$9]++' > "$RS_TMP/saves"
   # Saves that cannot be synced (system unknown, name no key can hold): say so once, not every pass.
   awk -F '\t' '$1 == "ambiguous" || $1 == "unsupported" { print $1 " (" $2 "): " $7 }' "$RS_TMP/identified" > "$RS_TMP/unsynced"
   if ! cmp -s "$RS_TMP/unsynced" "$RS_TMP/unsynced.prev" 2>/dev/null; then
@@ -39,88 +66,57 @@ rs_scan() {
     [ "$_u" -gt 0 ] && rs_log warn "$_u file(s) not synced (add the ROM or set a core to tell the system): $(head -n 5 "$RS_TMP/unsynced" | tr '\n' ';')"
     cp "$RS_TMP/unsynced" "$RS_TMP/unsynced.prev"
   fi
-  awk -F '\t' -v OFS='\t' -v st="$RS_STATE" 'BEGIN { while ((getline l < st) > 0) { split(l, a, "\t"); seen[a[6]] = a[4] "/" a[5] } }
-    { if (seen[$7] != $4 "/" $3) print $2, $7, $4, $3, $5 }' "$RS_TMP/saves" > "$RS_TMP/changed"
-  _n=$(grep -c . "$RS_TMP/changed")
+  awk -F '\t' -v OFS='\t' -v st="$RS_STATE" -v win="$RS_MTIME_WINDOW" -v van="$RS_TMP/vanished" -v list="$RS_TMP/list" '
+    BEGIN {
+      while ((getline l < st) > 0) { split(l, a, "\t"); row[a[1]] = l; stat[a[1]] = a[4] "/" a[5]; path[a[1]] = a[6]; rt[a[1]] = a[7] }
+      while ((getline l < list) > 0) { sub(/^[^\t]*\t[^\t]*\t/, "", l); ondisk[l] = 1 }
+    }
+    { seen[$9] = 1 }
+    # New, moved, touched, or read too soon after it was written to prove it unchanged.
+    !($9 in row) || path[$9] != $7 || stat[$9] != $4 "/" $3 { print $9, $2, $7, $4, $3, $5, "changed"; next }
+    rt[$9] != "" && rt[$9] - $3 < win { print $9, $2, $7, $4, $3, $5, "recheck" }
+    END {
+      for (c in row) {
+        split(row[c], a, "\t")
+        if (a[3] != "" && a[2] != "" && !(a[6] in ondisk) && !(c in seen)) print c, a[2], a[6], a[8] > van
+      }
+    }' "$RS_TMP/saves" > "$RS_TMP/changed"
+  # A path outside the listed roots is not gone because the listing missed it.
+  if [ -s "$RS_TMP/vanished" ]; then
+    while IFS="$RS_TAB" read -r _c _v _p _w; do [ -e "$_p" ] || printf '%s\t%s\t%s\t%s\n' "$_c" "$_v" "$_p" "$_w"; done < "$RS_TMP/vanished" > "$RS_TMP/vanished.ok"
+    mv -f "$RS_TMP/vanished.ok" "$RS_TMP/vanished"
+  fi
+  _n=$(grep -c "${RS_TAB}changed\$" "$RS_TMP/changed")
   RS_SCANNED=$(grep -c . "$RS_TMP/saves")
   [ "$_n" -gt 0 ] && rs_log info "scan: $RS_SCANNED saves, $_n changed"
   return 0
 }
 
-# After a pass whose changes were all handled: its listing needs no second look.
-rs_scan_done() { cp "$RS_TMP/list" "$RS_TMP/list.ok"; }
+# After a pass whose changes were all handled: its listing needs no second look (unless a file
+# must be read again once its time is past the granularity window).
+rs_scan_done() { [ -n "${RS_UNSETTLED:-}" ] && return 0; cp "$RS_TMP/list" "$RS_TMP/list.ok"; }
 rs_scan_reset() { rm -f "$RS_TMP/list.ok"; }
 
 # State lookups and updates (small files: rewrite atomically).
 rs_state_get() { awk -F '\t' -v k="$1" '$1 == k { print; exit }' "$RS_STATE"; }
-# By path: the version this file last synced, whatever spelling of its key the server shows.
-rs_state_of_path() { awk -F '\t' -v p="$1" '$6 == p { print; exit }' "$RS_STATE"; }
-rs_state_put() { # key version sha size mtime path
-  awk -F '\t' -v k="$1" -v p="$6" '$1 != k && $6 != p' "$RS_STATE" > "$RS_STATE.tmp"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" >> "$RS_STATE.tmp"
+rs_state_put() { # canonical key, version, sha, size, mtime, path, read time, key as sent
+  awk -F '\t' -v k="$1" '$1 != k' "$RS_STATE" > "$RS_STATE.tmp"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8" >> "$RS_STATE.tmp"
   mv -f "$RS_STATE.tmp" "$RS_STATE"
+}
+# Splits a state row into _sv _ss _ssz _smt _sp _srt _sw (all empty when there is none).
+rs_state_split() {
+  _sv=""; _ss=""; _ssz=""; _smt=""; _sp=""; _srt=""; _sw=""
+  [ -n "$1" ] || return 0
+  _r=${1#*"$RS_TAB"}
+  for _f in _sv _ss _ssz _smt _sp _srt; do
+    eval "$_f=\${_r%%\"\$RS_TAB\"*}"; _r=${_r#*"$RS_TAB"}
+  done
+  _sw=$_r
 }
 
 rs_sha() { sha256sum "$1" 2>/dev/null | cut -d ' ' -f 1; }
 rs_stat() { stat -c "%s$RS_TAB%Y" "$1" 2>/dev/null; }
 
-# Uploads every changed save. Returns the number of failures in RS_FAILED.
-rs_upload_changed() {
-  _now=$(rs_now)
-  while IFS="$RS_TAB" read -r _key _path _size _mtime _comp; do
-    [ -n "$_key" ] || continue
-    # Debounce: a file written in the last RS_DEBOUNCE (2) s may still be being written; next pass.
-    # A file time in the future means the clock went back (handhelds without an RTC battery
-    # reset it at boot): no wait would ever end, so such a file is not held back.
-    _age=$((_now - _mtime))
-    if [ "$_age" -ge 0 ] && [ "$_age" -lt "${RS_DEBOUNCE:-2}" ]; then RS_PENDING=$((${RS_PENDING:-0} + 1)); continue; fi
-    # Compressed (RZIP) saves are synced as their raw content, like every other client does.
-    if ! _content=$(rs_content "$_path"); then
-      rs_log error "skip $_path: RZIP file does not inflate (damaged?)"; RS_FAILED=$((RS_FAILED + 1)); continue
-    fi
-    _sha=$(rs_sha "$_content")
-    [ -n "$_sha" ] || continue
-    _st=$(rs_state_of_path "$_path")
-    _base=$(printf '%s' "$_st" | cut -f 2)
-    _oldsha=$(printf '%s' "$_st" | cut -f 3)
-    if [ -n "$_st" ] && [ "$_sha" = "$_oldsha" ]; then
-      rs_state_put "$_key" "$_base" "$_sha" "$_size" "$_mtime" "$_path"; continue
-    fi
-    rs_upload "$_key" "$_path" "$_sha" "$_size" "$_mtime" "$_base" "$_content" || RS_FAILED=$((RS_FAILED + 1))
-  done < "$RS_TMP/changed"
-}
-
-rs_upload() { # key path sha size mtime base [content file: the raw bytes, when path is RZIP]
-  if ! rs_http PUT "/api/sync/saves/$1" -H "Content-Type: application/octet-stream" -H "X-Content-SHA256: $3" \
-      -H "X-File-Mtime: ${5}000" -H "Expect:" ${6:+-H "X-Base-Version: $6"} -T "${7:-$2}"; then
-    rs_log error "upload $2 ($1) failed: $(rs_api_error)"
-    [ "$RS_CODE" = 000 ] && RS_OFFLINE=1
-    return 1
-  fi
-  # The server repeats the outcome as headers, so no JSON is parsed here.
-  _outcome=$(rs_header X-Outcome)
-  _hv=$(rs_header X-Head-Version)
-  _hs=$(rs_header X-Head-SHA256)
-  case $_hv in ''|*[!0-9]*) rs_log error "upload $1: answer without a head version"; return 1 ;; esac
-  case $_outcome in
-    accepted|unchanged|conflict_won)
-      rs_state_put "$1" "$_hv" "$3" "$4" "$5" "$2"
-      rs_log info "upload $1: $_outcome (version $_hv)"
-      [ "$_outcome" = conflict_won ] && rs_report conflict "$1" "won: this device's save is newer; the other is kept as a conflict version"
-      ;;
-    conflict_lost)
-      # Our bytes are stored as a conflict version; the head stays: take it (with a backup).
-      rs_log warn "upload $1: conflict_lost; the server kept ours as a conflict version, fetching head $_hv"
-      rs_report conflict "$1" "lost: head $_hv kept, this device's save stored as a conflict version"
-      rs_download "$1" "$2" "$_hv" "$_hs" force || return 1
-      ;;
-    *) rs_log error "upload $1: unexpected answer $(head -c 200 "$RS_TMP/body")"; return 1 ;;
-  esac
-  return 0
-}
-
-# Records an event in the server's sync log (best effort).
-rs_report() { # action key message
-  rs_http POST /api/sync/log -H 'Content-Type: application/json' \
-    -d "{\"action\":\"$1\",\"filePath\":$(rs_json_str "$2"),\"status\":\"success\",\"errorMsg\":$(rs_json_str "$3")}" >/dev/null 2>&1 || true
-}
+. "$RS_DIR/lib/plan.sh"
+. "$RS_DIR/lib/upload.sh"

@@ -54,25 +54,30 @@ rs_status_write() {
     touch "$RS_STATE" "$RS_TMP/changed" "$RS_TMP/todo" "$RS_TMP/unsynced" "$RS_CONFLICTS"
     awk -F '\t' -v OFS='\t' -v st="$RS_STATE" -v todo="$RS_TMP/todo" -v cf="$RS_CONFLICTS" -v now="$(date +%s)" '
       BEGIN {
-        while ((getline l < st) > 0) { split(l, a, "\t"); n++; key[n] = a[1]; ver[a[1]] = a[2]; path[a[1]] = a[6]; sz[a[6]] = a[4]; mt[a[6]] = a[5] }
-        while ((getline l < todo) > 0) { split(l, a, "\t"); if (!(a[1] in ver) || ver[a[1]] + 0 < a[3] + 0) down[a[1]] = a[3] }
+        # state.tsv: canonical key, version, sha256, size, mtime, path, read time, key as sent
+        while ((getline l < st) > 0) { split(l, a, "\t"); n++; key[n] = a[1]; ver[a[1]] = a[2]; path[a[1]] = a[6]; sz[a[6]] = a[4]; mt[a[6]] = a[5]; shown[a[1]] = a[8] != "" ? a[8] : a[1] }
+        # todo: canonical key, key, path, version, sha256, deleted
+        while ((getline l < todo) > 0) { split(l, a, "\t"); if (!(a[1] in ver) || ver[a[1]] + 0 < a[4] + 0) { down[a[1]] = a[4]; shown[a[1]] = a[2] } }
         while ((getline l < cf) > 0) { split(l, a, "\t"); if (now - a[3] < 86400) conf[a[1]] = a[2] }
       }
-      # $RS_TMP/changed: key path size mtime compressed (still differing from the state = not sent yet)
-      { if (sz[$2] != $3 || mt[$2] != $4) up[$1] = $2 }
+      # $RS_TMP/changed: canonical key, key, path, size, mtime, compressed, why (still differing from the state = not sent yet)
+      { if (sz[$3] != $4 || mt[$3] != $5) { up[$1] = $3; shown[$1] = $2 } }
       END {
         for (i = 1; i <= n; i++) {
           k = key[i]; s = "synced"; d = ""
           if (k in conf) { s = "conflict"; d = conf[k] }
           if (k in up) { s = "pending"; d = "upload" }
           else if (k in down) { s = "pending"; d = "download" }
-          print "save", k, s, ver[k], d, path[k]; done[k] = 1
+          print "save", shown[k], s, ver[k], d, path[k]; done[k] = 1
         }
-        for (k in up) if (!(k in done)) { print "save", k, "pending", "", "upload", up[k]; done[k] = 1 }
-        for (k in down) if (!(k in done)) print "save", k, "pending", down[k], "download", ""
+        for (k in up) if (!(k in done)) { print "save", shown[k], "pending", "", "upload", up[k]; done[k] = 1 }
+        for (k in down) if (!(k in done)) print "save", shown[k], "pending", down[k], "download", ""
       }' "$RS_TMP/changed"
     # Files that cannot be synced: skipped TAB reason TAB path (from the last full scan).
     sed -n 's/^\([a-z]*\) (\(.*\)): \(.*\)$/skipped\t\1: \2\t\3/p' "$RS_TMP/unsynced"
+    # Heads not placed because the file there is another save (flat folders), and held deletions.
+    [ -s "${RS_SKIPPED:-}" ] && awk -F '\t' '{ print "skipped\tnot placed: " $2 " (" $6 ")\t" }' "$RS_SKIPPED"
+    [ -n "${RS_HELD:-}" ] && printf 'skipped\tdeletions held: %s\t\n' "$RS_HELD"
     if [ -f "$RS_STATE_DIR/errors" ]; then sed 's/^/error\t/' "$RS_STATE_DIR/errors"; fi
   } > "$_t" 2>/dev/null && mv -f "$_t" "$RS_STATUS"
 }
