@@ -38,6 +38,9 @@ command -v debootstrap >/dev/null || { apt-get update -qq && apt-get install -y 
 # Cores: a Game Boy / GBA core so RetroArch writes a real .srm; whichever of these the suite ships.
 cores=(libretro-gambatte libretro-mgba)
 
+mounted=
+trap '[ -z "$mounted" ] || umount "$mounted" 2>/dev/null || true' EXIT
+
 build() {
   local suite=$1 root=$cache/$1
   if [ -f "$root/.retrosync-ready" ]; then
@@ -57,7 +60,7 @@ build() {
   printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
   chmod +x "$root/usr/sbin/policy-rc.d"
   mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
-  trap "umount '$root/proc' 2>/dev/null || true" RETURN
+  mounted=$root/proc
   chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   local have=()
   for c in "${cores[@]}"; do
@@ -67,6 +70,7 @@ build() {
     retroarch "${have[@]}" xvfb xauth dbus dbus-x11 ca-certificates
   chroot "$root" apt-get clean
   chroot "$root" retroarch --version 2>&1 | head -3 || true
+  umount "$root/proc" && mounted=
   date -u +%FT%TZ >"$root/.retrosync-ready"
   echo "retroarch-chroot: $suite ready (cores: ${have[*]:-none})"
 }

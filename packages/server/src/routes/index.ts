@@ -10,6 +10,7 @@ import { deviceRouteModule } from './devices.js';
 import { heartbeatRouteModule, syncLogRouteModule } from './sync-log.js';
 import { systemRouteModule } from './system.js';
 import { syncRouteModule } from './sync.js';
+import { registerDavRoutes } from '../dav/dav-routes.js';
 
 export const routeModules: readonly RouteModule[] = [
   systemRouteModule,
@@ -18,4 +19,5 @@ export const routeModules: readonly RouteModule[] = [
   heartbeatRouteModule,
   syncLogRouteModule,
   syncRouteModule,
+  registerDavRoutes,
 ];

@@ -2,10 +2,12 @@
 import { normalizeSaveKey } from '@retrosync/core';
 import type { SaveRow, SaveVersionRow, SyncDb } from './schema.js';
 
-/** Whether any of the user's versions (conflict copies included) holds these bytes. */
+/** Whether any of the user's versions (conflict copies included), or a RetroArch device's own file (dav/), holds these bytes. */
 export async function holdsBlob(db: SyncDb, userId: string, sha256: string): Promise<boolean> {
   const row = await db.selectFrom('save_versions').select('version').where('user_id', '=', userId).where('sha256', '=', sha256).limit(1).executeTakeFirst();
-  return row !== undefined;
+  if (row !== undefined) return true;
+  const dav = await db.selectFrom('dav_files').select('path').where('user_id', '=', userId).where('blob_sha256', '=', sha256).limit(1).executeTakeFirst();
+  return dav !== undefined;
 }
 
 export interface HeadPair {

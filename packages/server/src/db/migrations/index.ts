@@ -10,10 +10,12 @@ import { migration001Accounts } from './001-accounts.js';
 import { migration100Sync } from './100-sync.js';
 import { migration110SyncV11 } from './110-sync-v1_1.js';
 import { migration300RateCounters } from './300-rate-counters.js';
+import { migration310Dav } from './310-dav.js';
 
 export const migrations: Record<string, Migration> = {
   '001-accounts': migration001Accounts,
   '100-sync': migration100Sync,
   '110-sync-v1_1': migration110SyncV11,
   '300-rate-counters': migration300RateCounters,
+  '310-dav': migration310Dav,
 };
