@@ -128,3 +128,40 @@ describe.each(syncTargets())('/dav/ on %s', (target) => {
     expect(JSON.stringify(versions.data)).toContain('"deleted":true');
   });
 });
+
+describe.each(syncTargets())('/dav/ conflict convergence on %s', (target) => {
+  let ctx: TestContext;
+  beforeEach(async () => {
+    ctx = await createSyncTestContext(target);
+  });
+  afterEach(async () => {
+    await ctx?.close();
+  });
+
+  it('a listed hash RetroArch did not fetch (its own conflict) is left out once, so it uploads its copy; then the head', async () => {
+    const user = await registerUser(ctx);
+    const ra = await pairDevice(ctx, user.token, { deviceName: 'RetroArch' });
+    const handheld = await pairDevice(ctx, user.token, { deviceName: 'Miyoo' });
+    const dav = (method: string, path: string, body?: Buffer) =>
+      ctx.app.inject({ method: method as 'GET', url: `/dav/${path}`, headers: basic(ra.apiKey), ...(body ? { payload: body } : {}) });
+    const manifest = async () => JSON.parse((await dav('GET', 'manifest.server')).body) as Array<{ path: string; hash: string }>;
+    const synced = Buffer.alloc(8192, 1);
+    expect((await dav('PUT', 'saves/gb/Tetris.srm', synced)).statusCode).toBe(201);
+    const theirs = Buffer.alloc(8192, 2);
+    expectJson(await upload(ctx, handheld.apiKey, 'gb/Tetris/battery', theirs, { base: 1 }), 200);
+    // RetroArch's own file changed too: it sees the head's hash, reports a conflict, fetches nothing.
+    expect(await manifest()).toEqual([{ path: 'saves/gb/Tetris.srm', hash: md5(theirs) }]);
+    // Next start: left out once (a conflict drops the path from RetroArch's manifest.local), so
+    // RetroArch sees a file only it has and uploads it.
+    expect(await manifest()).toEqual([]);
+    const mine = Buffer.alloc(8192, 3);
+    expect((await dav('PUT', 'saves/gb/Tetris.srm', mine)).statusCode).toBe(204);
+    const versions = expectJson(await ctx.app.inject({ method: 'GET', url: '/api/sync/versions/gb/Tetris/battery', headers: { 'x-api-key': handheld.apiKey } }), 200);
+    const shas = versions.data.versions.map((v: { sha256: string }) => v.sha256);
+    expect(shas).toEqual(expect.arrayContaining([createHash('sha256').update(mine).digest('hex'), createHash('sha256').update(theirs).digest('hex')]));
+    // Whichever won, the manifest now lists the head, and a GET serves exactly it.
+    const head = (await manifest())[0];
+    const got = await dav('GET', 'saves/gb/Tetris.srm');
+    expect(md5(got.rawPayload)).toBe(head?.hash);
+  });
+});

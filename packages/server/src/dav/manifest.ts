@@ -7,12 +7,14 @@
  * Converging after a conflict. RetroArch diffs three ways (this list, its manifest.local, its
  * disk). When both its file and the server changed since its last sync it logs a conflict and
  * transfers nothing — at every start, forever. The server sees that as a listed hash RetroArch
- * did not fetch (`served_md5` ≠ `synced_md5` at the next manifest request): it then lists what
- * RetroArch last synced instead (or nothing, when it never synced that path), so RetroArch sees
- * only its own change and uploads it. The upload goes through the conflict rule (kept as a
- * version, winner by the rule), and the manifest after it lists the head again, which RetroArch
- * now downloads because its file is unchanged since that upload. A RetroArch whose file already
- * equals the head never conflicts (it records the hash without a transfer).
+ * did not fetch (`served_md5` ≠ `synced_md5` at the next manifest request). A conflict also
+ * drops the path from RetroArch's manifest.local (observed with 1.20.0 and 1.22.2), so the
+ * server then leaves the path out of the list once: RetroArch sees a file only it has and
+ * uploads it. The upload goes through the conflict rule (kept as a version, winner by the rule),
+ * and the manifest after it lists the head again, which RetroArch downloads when its copy lost
+ * (its file is unchanged since that upload). A RetroArch whose file already equals the head
+ * never conflicts (it records the hash without a transfer; left out once, it re-uploads the same
+ * bytes, which the server answers `unchanged`).
  */
 import { compareCloudPaths } from '@retrosync/core';
 import type { DeviceAuth } from '../http/auth.js';
@@ -43,7 +45,7 @@ export async function generateManifest(sync: SyncModule, clock: Clock, auth: Dev
       const forget = entry.type === 'save' && row?.synced_md5 === '';
       let listed: string | null = hash;
       if (forget) listed = null;
-      else if (stalled) listed = entry.type === 'deleted' ? null : row.synced_md5;
+      else if (stalled) listed = null;
       if (row === null || row.served_md5 !== listed || forget) {
         const synced = forget ? null : (row?.synced_md5 ?? null);
         await db
