@@ -6,8 +6,9 @@
  *
  * Auth: HTTP Basic on every request. The password is the device's API key (pair a "RetroArch"
  * device in the dashboard); the username is not checked — any name works, the dashboard shows
- * the device's name. Failed key checks are counted per address and server-wide like sign-in
- * failures (429 with Retry-After once used up). Beyond a LAN, Basic needs HTTPS: the key travels
+ * the device's name. Key checks are counted per address before they happen and given back when
+ * the key is right, as sign-in passwords are (http/limits.ts): 429 with Retry-After once an
+ * address has spent LOGIN_IP_FAILURES wrong keys in the window. Beyond a LAN, Basic needs HTTPS: the key travels
  * in every request.
  *
  * Errors are short plain-text bodies with the WebDAV status (RetroArch reads only the status).
@@ -15,7 +16,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '@retrosync/api';
 import type { AppDeps } from '../app-deps.js';
-import { FailureBudget } from '../http/rate-limit.js';
 import type { DeviceAuth } from '../http/auth.js';
 import { DAV_PREFIX, davPath, destinationPath } from './dav-path.js';
 import { DavError, DavService } from './dav-service.js';
@@ -45,7 +45,6 @@ export function registerDavRoutes(app: FastifyInstance, deps: AppDeps): void {
   for (const m of ['MKCOL', 'COPY', 'MOVE', 'PROPFIND']) {
     if (!app.supportedMethods.includes(m)) app.addHttpMethod(m, { hasBody: true });
   }
-  const budget = new FailureBudget(deps.config.login.ipFailures, deps.config.login.globalFailures, deps.config.login.windowMs, deps.clock, 'Too many wrong RetroArch passwords.');
   const service = new DavService({
     sync: deps.sync,
     clock: deps.clock,
@@ -57,17 +56,19 @@ export function registerDavRoutes(app: FastifyInstance, deps: AppDeps): void {
   async function authenticate(req: FastifyRequest): Promise<DeviceAuth> {
     const key = basicPassword(header(req, 'authorization'));
     if (key === null) throw new DavError(401, 'Sign in with the RetroArch device password from the RetroSync dashboard.');
-    budget.assertAllowed(req.ip);
+    // Counted before the key is checked, given back when it is right (http/limits.ts), like sign-in.
+    const login = deps.config.login;
+    const ticket = await deps.limits.take([{ key: `dav:ip:${req.ip}`, limit: login.ipFailures, windowMs: login.windowMs, message: 'Too many wrong RetroArch passwords from this address.' }]);
+    let auth: DeviceAuth;
     try {
       const fake = { headers: { 'x-api-key': key.trim() } } as unknown as FastifyRequest;
-      return (await app.routeEnv.authenticator.authenticate(fake, 'device')) as DeviceAuth;
+      auth = (await app.routeEnv.authenticator.authenticate(fake, 'device')) as DeviceAuth;
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) {
-        budget.fail(req.ip);
-        throw new DavError(401, err.message);
-      }
+      if (err instanceof ApiError && err.status === 401) throw new DavError(401, err.message);
       throw err;
     }
+    await deps.limits.refund(ticket);
+    return auth;
   }
 
   function fail(reply: FastifyReply, err: unknown): FastifyReply {
