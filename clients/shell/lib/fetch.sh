@@ -162,6 +162,21 @@ rs_apply() { # canonical key, key, path, version, sha, deleted
   esac
 }
 
+# The server redirected a download to a presigned URL on its S3 service: fetch the bytes from
+# there WITHOUT the API key (it must never leave for another host). The SHA-256 to check them
+# against came with the redirect (its headers stay in $RS_TMP/headers for rs_download).
+rs_fetch_presigned() { # tmpfile key
+  _loc=$(rs_header Location)
+  case $_loc in http://*|https://*) ;; *) rs_log error "download $2: redirect without a usable Location"; return 1 ;; esac
+  _pcode=$(curl -sS -g -o "$1" -w '%{http_code}' --connect-timeout 10 --speed-limit 1 \
+    --speed-time "${RS_HTTP_STALL:-${RS_STALL_SECONDS:-60}}" -H "User-Agent: retrosync-sh/$RS_VERSION" "$_loc" 2>"$RS_TMP/curl.err")
+  case $_pcode in
+    200) return 0 ;;
+    000|'') rs_log warn "download $2: the storage service is unreachable ($(head -c 200 "$RS_TMP/curl.err"))"; return 2 ;;
+    *) RS_CODE=$_pcode; rs_log warn "download $2: the storage service answered HTTP $_pcode"; return 2 ;;
+  esac
+}
+
 # Downloads a version to a temp file beside the target, verifies it, backs up the old file, mv.
 # Returns 3 when that version is a deletion.
 rs_download() { # canonical key, key, path, version, sha
@@ -169,7 +184,8 @@ rs_download() { # canonical key, key, path, version, sha
   mkdir -p "$_dir" || { rs_log error "download $2: cannot create $_dir"; return 1; }
   if [ -L "$_dir" ] || [ -L "$3" ]; then rs_log error "download $2: $3 or its folder is a symbolic link; not followed"; return 1; fi
   _tmpf=$_dir/.retrosync-$$.part
-  RS_OUT=$_tmpf; rs_http GET "/api/sync/saves/$2?version=$4"; _rc=$?; RS_OUT=""
+  RS_OUT=$_tmpf; rs_http GET "/api/sync/saves/$2?version=$4" -H "X-Accept-Presigned: 1"; _rc=$?; RS_OUT=""
+  if [ $_rc -eq 1 ] && [ "$RS_CODE" = 307 ]; then rs_fetch_presigned "$_tmpf" "$2"; _rc=$?; fi
   if [ $_rc -ne 0 ]; then
     if [ "$RS_CODE" = 404 ] && grep -q '"deleted":true' "$_tmpf" 2>/dev/null; then rm -f "$_tmpf"; return 3; fi
     rm -f "$_tmpf"; rs_log error "download $2 v$4: $(rs_api_error)"; return 1
