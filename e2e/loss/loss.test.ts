@@ -1,0 +1,24 @@
+/**
+ * The loss harness, bounded for CI: a few random schedules (fixed seeds, so CI is repeatable;
+ * `npm run soak:loss` runs 1,000 with fresh seeds) over a real server process, two `retrosync`
+ * processes and the busybox shell client. Each schedule must lose nothing and converge.
+ * See e2e/loss/README.md for the features CI runs and the ones it leaves to the soak.
+ */
+import { describe, expect, it } from 'vitest';
+import { report } from './run-schedule.js';
+import { CI_FEATURES } from './schedule.js';
+import { formatTotals, parseFeatures, runSchedules, summarize } from './soak.js';
+
+const COUNT = Number(process.env.LOSS_CI_SCHEDULES ?? 3);
+const FIRST_SEED = Number(process.env.LOSS_CI_SEED ?? 1);
+const FEATURES = parseFeatures(process.env.LOSS_CI_FEATURES, CI_FEATURES);
+
+describe('loss harness (CI-bounded)', () => {
+  it(`${COUNT} random schedules (seeds ${FIRST_SEED}…${FIRST_SEED + COUNT - 1}; ${FEATURES.join(', ')}): no content lost, every device on the head, nothing pending`, async () => {
+    const results = await runSchedules({ count: COUNT, firstSeed: FIRST_SEED, perBatch: COUNT, features: FEATURES, length: 20 });
+    const totals = summarize(results);
+    console.log(`loss harness: ${formatTotals(totals)}`);
+    for (const r of results) expect(r.lost.length + r.problems.length, report(r)).toBe(0);
+    expect(totals.contents).toBeGreaterThan(COUNT); // the schedules did write and check content
+  }, COUNT * 120_000 + 60_000);
+});
