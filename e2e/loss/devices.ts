@@ -1,26 +1,39 @@
 /**
- * The three devices of a loss schedule, each a temp folder standing for a card ("/" of the
- * device) plus its client's home, reaching the server through its own {@link Link}:
- * - `minui`: the desktop client `retrosync` on a MinUI card,
- * - `onion`: the desktop client `retrosync` on an Onion card (other folders, names, extensions),
- * - `shell`: the shell client under busybox sh (PATH = busybox applets + curl) on a MinUI card.
+ * The devices of a loss schedule, each a temp folder standing for a card ("/" of the device) plus
+ * its client's home, reaching the server through its own {@link Link}:
+ * - `minui`: the desktop client `retrosync` on a MinUI card (a folder per system),
+ * - `onion`: the desktop client `retrosync` on an Onion card (a folder per core, other names),
+ * - `shell`: the shell client under busybox sh (PATH = busybox applets + curl) on a MinUI card,
+ * - `flat` (the `flat` feature): the desktop client on a RetroArch-for-Linux home whose saves
+ *   folder is flat, with GBA ROMs only in its ROM folder: `Tetris.srm` there is the GBA game, and
+ *   the NES Tetris the other devices sync must never be read, uploaded or written at that path.
  * Every pass is a real process started for that pass, killable with SIGKILL (its whole process
  * group: the shell's curl children die with it, as on a power cut).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { busyboxBin, SHELL_DIR, shEnv } from '../../clients/shell/test/busybox-env.js';
 import type { Link } from './proxy.js';
-import { REPO } from './server-proc.js';
+import { nodeArgs, REPO } from './runtime.js';
 
-export type DeviceName = 'minui' | 'onion' | 'shell';
+export type DeviceName = 'minui' | 'onion' | 'shell' | 'flat';
 export const DEVICE_NAMES: readonly DeviceName[] = ['minui', 'onion', 'shell'];
 
-const CLI_MAIN = join(REPO, 'packages/cli/src/main.ts');
-const MINUI_SAVES = 'mnt/SDCARD/Saves/GBA';
-const ONION_SAVES = 'mnt/SDCARD/Saves/CurrentProfile/saves/gpSP';
+/** A save: `<system>/<game>` (its key is `<system>/<game>/battery`). */
+export type SaveId = `${'gba' | 'nes'}/${string}`;
+
+/** Where each layout keeps battery saves: folder (under the card) and file suffix, per system. */
+const LAYOUTS: Record<DeviceName, Partial<Record<'gba' | 'nes', { dir: string; suffix: string }>>> = {
+  minui: { gba: { dir: 'mnt/SDCARD/Saves/GBA', suffix: '.gba.sav' }, nes: { dir: 'mnt/SDCARD/Saves/FC', suffix: '.nes.sav' } },
+  shell: { gba: { dir: 'mnt/SDCARD/Saves/GBA', suffix: '.gba.sav' }, nes: { dir: 'mnt/SDCARD/Saves/FC', suffix: '.nes.sav' } },
+  onion: { gba: { dir: 'mnt/SDCARD/Saves/CurrentProfile/saves/gpSP', suffix: '.srm' }, nes: { dir: 'mnt/SDCARD/Saves/CurrentProfile/saves/FCEUmm', suffix: '.srm' } },
+  // One flat folder: every .srm there is a GBA game (its ROM is in ROMs/gba).
+  flat: { gba: { dir: 'home/user/.config/retroarch/saves', suffix: '.srm' } },
+};
+const FLAT_HOME = '/home/user';
+const FLAT_ROMS = 'home/user/ROMs';
 
 export interface PassResult {
   status: number | null;
@@ -39,6 +52,8 @@ export class Device {
   skewMs = 0;
   bootId: string;
   private boots = 0;
+  /** The last pass's start and end on this device's clock (the FAT rewrite needs them). */
+  lastPass: { start: number; end: number } | undefined;
 
   constructor(
     readonly name: DeviceName,
@@ -50,29 +65,32 @@ export class Device {
     this.root = join(this.base, 'card');
     this.home = join(this.base, 'home');
     this.bootId = `${name}-boot-0`;
+    for (const l of Object.values(LAYOUTS[name])) mkdirSync(join(this.root, l.dir), { recursive: true });
     if (name === 'onion') {
-      mkdirSync(join(this.root, ONION_SAVES), { recursive: true });
       mkdirSync(join(this.root, 'mnt/SDCARD/.tmp_update/onionVersion'), { recursive: true });
       writeFileSync(join(this.root, 'mnt/SDCARD/.tmp_update/onionVersion/version.txt'), '4.3.1-1');
+    } else if (name === 'flat') {
+      mkdirSync(join(this.root, FLAT_ROMS, 'gba'), { recursive: true });
     } else {
-      mkdirSync(join(this.root, MINUI_SAVES), { recursive: true });
       mkdirSync(join(this.root, 'mnt/SDCARD/.system/miyoomini'), { recursive: true });
       writeFileSync(join(this.root, 'mnt/SDCARD/.system/version.txt'), 'MinUI-20250101-0\n');
     }
+  }
+
+  /** The flat device's ROM folder holds the GBA ROM of every GBA game the schedule plays. */
+  addRoms(games: readonly string[]): void {
+    if (this.name === 'flat') for (const g of games) writeFileSync(join(this.root, FLAT_ROMS, 'gba', `${g}.gba`), 'rom');
   }
 
   get kind(): 'desktop' | 'shell' {
     return this.name === 'shell' ? 'shell' : 'desktop';
   }
 
-  /** The folder this device keeps GBA saves in. */
-  get saveDir(): string {
-    return join(this.root, this.name === 'onion' ? ONION_SAVES : MINUI_SAVES);
-  }
-
-  /** Where this device keeps the battery save of a GBA game. */
-  pathOf(game: string): string {
-    return join(this.saveDir, this.name === 'onion' ? `${game}.srm` : `${game}.gba.sav`);
+  /** Where this device keeps a save, or null when it cannot hold it (the flat device: NES). */
+  pathOf(save: SaveId): string | null {
+    const [system, game] = save.split('/') as ['gba' | 'nes', string];
+    const l = LAYOUTS[this.name][system];
+    return l ? join(this.root, l.dir, `${game}${l.suffix}`) : null;
   }
 
   /** The device's clock now (epoch ms). */
@@ -88,12 +106,18 @@ export class Device {
   env(): Record<string, string> {
     const test = { RETROSYNC_TEST_CLOCK_OFFSET_MS: String(this.globalOffset() + this.skewMs), RETROSYNC_TEST_BOOT_ID: this.bootId };
     if (this.kind === 'shell') return shEnv({ RETROSYNC_HOME: this.home, RS_DEBOUNCE: '0', ...test });
-    return { ...(process.env as Record<string, string>), RETROSYNC_HOME: this.home, XDG_CONFIG_HOME: join(this.base, 'xdg'), ...test };
+    const env: Record<string, string> = { ...(process.env as Record<string, string>), RETROSYNC_HOME: this.home, XDG_CONFIG_HOME: join(this.base, 'xdg'), ...test };
+    if (this.name === 'flat') {
+      // RetroArch's own folders, as the device (under --root) sees them.
+      env.HOME = FLAT_HOME;
+      delete env.XDG_CONFIG_HOME;
+    }
+    return env;
   }
 
   private argv(args: string[]): [string, string[]] {
     if (this.kind === 'shell') return [join(busyboxBin(), 'sh'), args];
-    return [process.execPath, ['--conditions=source', '--import', 'tsx', CLI_MAIN, ...args]];
+    return [process.execPath, [...nodeArgs('cli', 'main'), ...args]];
   }
 
   /** Runs the client with `args`; SIGKILLs its process group after `killAfterMs` or `timeoutMs`. */
@@ -130,13 +154,16 @@ export class Device {
     const r =
       this.kind === 'shell'
         ? await this.run([join(SHELL_DIR, 'setup.sh'), '--server', this.link.url, '--code', code, '--name', this.name, '--root', this.root])
-        : await this.run(['pair', code, '--server', this.link.url, '--name', this.name, '--root', this.root, '--json']);
+        : await this.run(['pair', code, '--server', this.link.url, '--name', this.name, '--root', this.root, '--json', ...(this.name === 'flat' ? ['--platform', 'retroarch_linux', '--rom-root', join(this.root, FLAT_ROMS)] : [])]);
     if (r.status !== 0) throw new Error(`pairing ${this.name} failed (${r.status}): ${r.stdout}${r.stderr}`);
   }
 
   /** One sync pass (`retrosync sync` / `daemon.sh --once`). */
-  pass(opts: { killAfterMs?: number; timeoutMs?: number } = {}): Promise<PassResult> {
-    return this.run(this.kind === 'shell' ? [join(SHELL_DIR, 'daemon.sh'), '--once'] : ['sync', '--json'], opts);
+  async pass(opts: { killAfterMs?: number; timeoutMs?: number } = {}): Promise<PassResult> {
+    const start = this.now();
+    const r = await this.run(this.kind === 'shell' ? [join(SHELL_DIR, 'daemon.sh'), '--once'] : ['sync', '--json'], opts);
+    this.lastPass = { start, end: this.now() };
+    return r;
   }
 
   /** What `status` says is pending (desktop: `retrosync status --json`; shell: a pass must find nothing to do). */
@@ -153,16 +180,19 @@ export class Device {
     return out;
   }
 
-  /** Save files on the card: GBA battery saves this device's layout keeps (temp files excluded). */
-  saveFiles(): { game: string; path: string; bytes: Buffer; mtimeMs: number }[] {
-    if (!existsSync(this.saveDir)) return [];
-    const suffix = this.name === 'onion' ? '.srm' : '.gba.sav';
-    return readdirSync(this.saveDir)
-      .filter((f) => f.endsWith(suffix) && !f.startsWith('.'))
-      .map((f) => {
-        const path = join(this.saveDir, f);
-        return { game: f.slice(0, -suffix.length), path, bytes: readFileSync(path), mtimeMs: statSync(path).mtimeMs };
-      });
+  /** Save files on the card, in the folders this device's layout keeps saves in (temp files excluded). */
+  saveFiles(): { save: SaveId; path: string; bytes: Buffer }[] {
+    const out: { save: SaveId; path: string; bytes: Buffer }[] = [];
+    for (const [system, l] of Object.entries(LAYOUTS[this.name])) {
+      const dir = join(this.root, l.dir);
+      if (!existsSync(dir)) continue;
+      for (const f of readdirSync(dir)) {
+        if (!f.endsWith(l.suffix) || f.startsWith('.')) continue;
+        const path = join(dir, f);
+        out.push({ save: `${system as 'gba' | 'nes'}/${f.slice(0, -l.suffix.length)}`, path, bytes: readFileSync(path) });
+      }
+    }
+    return out;
   }
 
   /** Every file under the client's backups folder (what a player can still recover by hand). */

@@ -18,7 +18,8 @@ export interface Entry {
   blank: boolean;
   /** First seen: device, game, step index. */
   dev: string;
-  game: string;
+  /** The save (`<system>/<game>`) of the file it was first seen in. */
+  save: string;
   step: number;
   /** Simulated time (ms) it was last seen on a card: retention may remove it only a full window after. */
   lastSeen: number;
@@ -27,7 +28,7 @@ export interface Entry {
 export class Ledger {
   readonly entries = new Map<string, Entry>();
 
-  see(bytes: Uint8Array, where: { dev: string; game: string; step: number; now: number }): void {
+  see(bytes: Uint8Array, where: { dev: string; save: string; step: number; now: number }): void {
     const h = sha256(bytes);
     const e = this.entries.get(h);
     if (e) e.lastSeen = Math.max(e.lastSeen, where.now);

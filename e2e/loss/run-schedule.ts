@@ -10,11 +10,11 @@
 import { mkdirSync, rmSync, unlinkSync, utimesSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Player } from './api.js';
-import { Device, DEVICE_NAMES, lastLines, type DeviceName, type PassResult } from './devices.js';
+import { Device, lastLines, type DeviceName, type PassResult, type SaveId } from './devices.js';
 import { Ledger, sha256 } from './ledger.js';
 import { startLink, type Link } from './proxy.js';
 import { Rng } from './rng.js';
-import { describeStep, generate, GAMES, type Feature, type Step } from './schedule.js';
+import { describeStep, devicesFor, GBA_GAMES, generate, SAVES, type Feature, type Step } from './schedule.js';
 import { ServerProc } from './server-proc.js';
 
 export interface BatchOptions {
@@ -83,10 +83,12 @@ export class Batch {
     const devices = new Map<DeviceName, Device>();
     const server = this.server;
     try {
-      for (const name of DEVICE_NAMES) {
+      for (const name of devicesFor(this.options.features)) {
         const link = await startLink(server.port);
         links.push(link);
-        devices.set(name, new Device(name, link, () => server.offsetMs));
+        const d = new Device(name, link, () => server.offsetMs);
+        d.addRoms(GBA_GAMES);
+        devices.set(name, d);
       }
       server.onPort = (port) => {
         for (const l of links) {
@@ -95,7 +97,7 @@ export class Batch {
         }
       };
       const player = await Player.register(() => server.url, `loss-${seed}-${Date.now()}@example.com`);
-      for (const d of devices.values()) await d.pair(await player.pairingCode());
+      for (const d of devices.values()) await d.pair(await player.pairingCode()); // one live code at a time
 
       // What a pass owes: everything on the card when a pass that succeeded started, and anything
       // a pass removed from the card (whatever its exit). Content still on the card after a failed
@@ -105,11 +107,11 @@ export class Batch {
         const r = await d.pass(opts);
         const after = new Set(d.saveFiles().map((f) => sha256(f.bytes)));
         const ok = r.status === 0 && !r.killed && !r.timedOut;
-        for (const f of before) if (ok || !after.has(sha256(f.bytes))) ledger.see(f.bytes, { dev: d.name, game: f.game, step, now: this.now() });
+        for (const f of before) if (ok || !after.has(sha256(f.bytes))) ledger.see(f.bytes, { dev: d.name, save: f.save, step, now: this.now() });
         return r;
       };
       const dev = (n: DeviceName) => devices.get(n)!;
-      const keyOf = async (game: string) => (await player.saves()).find((s) => s.key.split('/')[1]?.toLowerCase() === game.toLowerCase())?.key;
+      const keyOf = async (save: SaveId) => (await player.saves()).find((s) => sameSave(s.key, save))?.key;
 
       for (const [i, step] of steps.entries()) {
         const note = await this.exec(seed, i, step, { dev, pass, player, keyOf });
@@ -121,7 +123,7 @@ export class Batch {
       const problems: string[] = [];
       let quiet = false;
       for (let round = 0; round < 5 && !quiet; round++) {
-        const before = JSON.stringify([...devices.values()].map((d) => d.saveFiles().map((f) => [f.game, sha256(f.bytes)])));
+        const before = JSON.stringify([...devices.values()].map((d) => d.saveFiles().map((f) => [f.save, sha256(f.bytes)])));
         const heads = JSON.stringify(await player.saves());
         let allOk = true;
         for (const d of devices.values()) {
@@ -129,11 +131,11 @@ export class Batch {
           notes.push(`    converge round ${round} ${d.name}: exit ${r.status}${r.timedOut ? ' (timed out)' : ''} ${r.ms} ms`);
           if (r.status !== 0) allOk = false;
         }
-        const after = JSON.stringify([...devices.values()].map((d) => d.saveFiles().map((f) => [f.game, sha256(f.bytes)])));
+        const after = JSON.stringify([...devices.values()].map((d) => d.saveFiles().map((f) => [f.save, sha256(f.bytes)])));
         quiet = allOk && before === after && heads === JSON.stringify(await player.saves());
       }
       if (!quiet) problems.push('no quiet round within 5 convergence rounds (a pass kept failing or kept changing something)');
-      for (const d of devices.values()) for (const f of d.saveFiles()) ledger.see(f.bytes, { dev: d.name, game: f.game, step: steps.length, now: this.now() });
+      for (const d of devices.values()) for (const f of d.saveFiles()) ledger.see(f.bytes, { dev: d.name, save: f.save, step: steps.length, now: this.now() });
 
       // 1. Every content is kept.
       const serverShas = new Set<string>();
@@ -160,26 +162,37 @@ export class Batch {
           expired++;
           continue;
         }
-        lost.push(`content ${e.sha256.slice(0, 12)} (${e.size} B${e.blank ? ', blank' : ''}) first held by ${e.dev} "${e.game}" at step ${e.step}: on no server version and in no backup`);
+        lost.push(`content ${e.sha256.slice(0, 12)} (${e.size} B${e.blank ? ', blank' : ''}) first held by ${e.dev} "${e.save}" at step ${e.step}: on no server version and in no backup`);
+      }
+      // A head holds bytes written for that save (a flat folder must not mix games).
+      for (const s of saves) {
+        const origin = s.sha256 ? ledger.entries.get(s.sha256) : undefined;
+        if (origin && !origin.blank && !sameSave(s.key, origin.save as SaveId)) problems.push(`MIXED: the head of ${s.key} (v${s.version}) is content first held by ${origin.dev} as "${origin.save}" at step ${origin.step}`);
       }
 
       // 2. Every device holds the head.
       for (const d of devices.values()) {
-        const files = new Map(d.saveFiles().map((f) => [f.game.toLowerCase(), f]));
-        for (const game of GAMES) {
-          const s = saves.find((x) => x.key.split('/')[1]?.toLowerCase() === game.toLowerCase());
-          const f = files.get(game.toLowerCase());
+        const files = new Map(d.saveFiles().map((f) => [f.save.toLowerCase(), f]));
+        for (const save of SAVES) {
+          if (d.pathOf(save) === null) continue;
+          const s = saves.find((x) => sameSave(x.key, save));
+          const f = files.get(save.toLowerCase());
           if (!s) {
-            if (f) problems.push(`${d.name} holds "${game}" but the server has no such save`);
+            if (f) problems.push(`${d.name} holds "${save}" but the server has no such save`);
           } else if (s.deleted || !s.sha256) {
-            if (f) problems.push(`${d.name} still holds "${game}" whose head (v${s.version}) is a deletion`);
-          } else if (!f) problems.push(`${d.name} lacks "${game}" (head v${s.version})`);
-          else if (sha256(f.bytes) !== s.sha256) problems.push(`${d.name} "${game}" is ${sha256(f.bytes).slice(0, 12)}, not the head v${s.version} ${s.sha256.slice(0, 12)}`);
+            if (f) problems.push(`${d.name} still holds "${save}" whose head (v${s.version}) is a deletion`);
+          } else if (!f) problems.push(`${d.name} lacks "${save}" (head v${s.version})`);
+          else if (sha256(f.bytes) !== s.sha256) problems.push(`${d.name} "${save}" is ${sha256(f.bytes).slice(0, 12)}, not the head v${s.version} ${s.sha256.slice(0, 12)}`);
         }
         // 3. Nothing pending.
         for (const p of await d.pending()) problems.push(`${d.name} status: pending ${p}`);
       }
       return { seed, features: this.options.features, steps, notes, versions, conflicts, contents: ledger.entries.size, expired, lost, problems, ms: Date.now() - started };
+    } catch (err) {
+      // A schedule that cannot even run (a client that refuses an option, a server that will not
+      // start) is a failure with its seed and schedule, not a crash of the whole soak.
+      const problems = [`the schedule could not run: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`];
+      return { seed, features: this.options.features, steps, notes, versions: 0, conflicts: 0, contents: ledger.entries.size, expired: 0, lost: [], problems, ms: Date.now() - started };
     } finally {
       server.onPort = () => {};
       for (const l of links) await l.close();
@@ -194,33 +207,46 @@ export class Batch {
     seed: number,
     i: number,
     step: Step,
-    ctx: { dev: (n: DeviceName) => Device; pass: (d: Device, step: number, opts: Parameters<Device['pass']>[0]) => Promise<PassResult>; player: Player; keyOf: (g: string) => Promise<string | undefined> },
+    ctx: { dev: (n: DeviceName) => Device; pass: (d: Device, step: number, opts: Parameters<Device['pass']>[0]) => Promise<PassResult>; player: Player; keyOf: (s: SaveId) => Promise<string | undefined> },
   ): Promise<string> {
     const server = this.server;
     switch (step.op) {
       case 'edit': {
         const d = ctx.dev(step.dev);
-        const mtime = step.fat ? Math.floor(d.now() / 2000) * 2000 : d.now();
-        write(d.pathOf(step.game), contentFor(seed, i, step.size, `${seed}:${i}:${step.dev}:${step.game}`), mtime);
+        const p = d.pathOf(step.save);
+        if (!p) return 'this device cannot hold it, skipped';
+        // A same-step edit lands in the 2 s step the next pass is likely to read it in.
+        const mtime = step.sameStep ? fatStep(d.now() + 1000) : step.fat ? fatStep(d.now()) : d.now();
+        write(p, contentFor(seed, i, step.size, `${seed}:${i}:${step.dev}:${step.save}`), mtime);
         return '';
       }
       case 'rewrite': {
         const d = ctx.dev(step.dev);
-        const p = d.pathOf(step.game);
-        if (!existsSync(p)) return 'no file, skipped';
+        const p = d.pathOf(step.save);
+        if (!p || !existsSync(p)) return 'no file, skipped';
         const st = statSync(p);
-        write(p, contentFor(seed, i, st.size, `${seed}:${i}:rewrite:${step.game}`), st.mtimeMs);
-        return '';
+        const bytes = contentFor(seed, i, st.size, `${seed}:${i}:rewrite:${step.save}`);
+        // Same step only if the last pass read the file within 2 s of its time: else, on FAT, a
+        // write now gets a later time, and the client may trust (size, mtime).
+        const last = d.lastPass;
+        if (last && last.start - st.mtimeMs > -2000 && last.end - st.mtimeMs < 2000) {
+          write(p, bytes, st.mtimeMs);
+          return 'same size, same mtime (the last pass read it in this 2 s step)';
+        }
+        write(p, bytes, Math.max(fatStep(d.now()), st.mtimeMs + 2000));
+        return `the last pass read it ${last ? `${((last.end - st.mtimeMs) / 1000).toFixed(1)} s` : 'never'} after its time: written in a later step`;
       }
       case 'blank': {
         const d = ctx.dev(step.dev);
+        const p = d.pathOf(step.save);
+        if (!p) return 'this device cannot hold it, skipped';
         const size = step.blank === 'empty' ? 0 : Math.max(1, step.size);
-        write(d.pathOf(step.game), Buffer.alloc(size, step.blank === 'ff' ? 0xff : 0), d.now());
+        write(p, Buffer.alloc(size, step.blank === 'ff' ? 0xff : 0), d.now());
         return '';
       }
       case 'delete': {
-        const p = ctx.dev(step.dev).pathOf(step.game);
-        if (!existsSync(p)) return 'no file, skipped';
+        const p = ctx.dev(step.dev).pathOf(step.save);
+        if (!p || !existsSync(p)) return 'no file, skipped';
         unlinkSync(p);
         return '';
       }
@@ -251,7 +277,7 @@ export class Batch {
         ctx.dev(step.dev).link.mode = step.mode;
         return '';
       case 'restore': {
-        const key = await ctx.keyOf(step.game);
+        const key = await ctx.keyOf(step.save);
         if (!key) return 'no such save yet, skipped';
         const candidates = (await ctx.player.versions(key)).filter((v) => !v.head && v.sha256 && !v.deleted);
         if (candidates.length === 0) return 'no older version, skipped';
@@ -266,6 +292,15 @@ export class Batch {
         return '';
     }
   }
+}
+
+/** A FAT file time: 2-second steps. */
+const fatStep = (ms: number) => Math.floor(ms / 2000) * 2000;
+
+/** Does a server key (`<system>/<game>/<kind>`, canonical form) name this save? */
+function sameSave(key: string, save: SaveId): boolean {
+  const [system, game] = key.split('/');
+  return `${system}/${game}`.toLowerCase() === save.toLowerCase();
 }
 
 function write(path: string, bytes: Buffer, mtimeMs: number): void {

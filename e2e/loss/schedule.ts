@@ -4,27 +4,38 @@
  */
 import { describeLink, type LinkMode } from './proxy.js';
 import { Rng } from './rng.js';
-import { DEVICE_NAMES, type DeviceName } from './devices.js';
+import { DEVICE_NAMES, type DeviceName, type SaveId } from './devices.js';
 
 /** The conditions a schedule may contain; CI may run a subset (see README.md). */
-export const FEATURES = ['offline', 'blank', 'clock', 'fat', 'delete', 'restore', 'retention', 'link', 'kill'] as const;
+export const FEATURES = ['offline', 'blank', 'clock', 'fat', 'flat', 'delete', 'restore', 'retention', 'link', 'kill'] as const;
 export type Feature = (typeof FEATURES)[number];
 
-export const GAMES = ['Golden Sun', 'Pokemon Emerald', 'Metroid Fusion'] as const;
+/** The saves a schedule plays: GBA games, and an NES game with a GBA game's name (the flat-folder collision). */
+export const SAVES: readonly SaveId[] = ['gba/Golden Sun', 'gba/Pokemon Emerald', 'gba/Tetris', 'nes/Tetris'];
+export const GBA_GAMES = SAVES.filter((s) => s.startsWith('gba/')).map((s) => s.slice(4));
+
+/** The devices a schedule with these features runs. */
+export function devicesFor(features: readonly Feature[]): DeviceName[] {
+  return features.includes('flat') ? [...DEVICE_NAMES, 'flat'] : [...DEVICE_NAMES];
+}
 export type Blank = 'empty' | 'zero' | 'ff';
 export type ClockChange = { kind: 'reset'; to: number } | { kind: 'jump'; hours: number } | { kind: 'reboot' } | { kind: 'fix' };
 
 export type Step =
-  | { op: 'edit'; dev: DeviceName; game: string; size: number; fat: boolean }
-  /** A second write in the same 2-second FAT step: same size, same mtime as the file has now. */
-  | { op: 'rewrite'; dev: DeviceName; game: string }
-  | { op: 'blank'; dev: DeviceName; game: string; blank: Blank; size: number }
-  | { op: 'delete'; dev: DeviceName; game: string }
+  /** `fat`: the file time is on a 2 s step; `sameStep`: in the step the coming pass will read it in. */
+  | { op: 'edit'; dev: DeviceName; save: SaveId; size: number; fat: boolean; sameStep?: boolean }
+  /**
+   * A second write in the same 2-second FAT step as the last pass's read: same size, same mtime.
+   * Only when that pass read the file within 2 s of its time (else the write is in a new step).
+   */
+  | { op: 'rewrite'; dev: DeviceName; save: SaveId }
+  | { op: 'blank'; dev: DeviceName; save: SaveId; blank: Blank; size: number }
+  | { op: 'delete'; dev: DeviceName; save: SaveId }
   | { op: 'sync'; dev: DeviceName; killAfterMs?: number; serverKillAfterMs?: number }
   | { op: 'clock'; dev: DeviceName; change: ClockChange }
   | { op: 'link'; dev: DeviceName; mode: LinkMode }
   /** The player picks a non-head version in the dashboard ("Keep this one"): `pick` indexes them. */
-  | { op: 'restore'; game: string; pick: number }
+  | { op: 'restore'; save: SaveId; pick: number }
   /** `days` pass; the server's maintenance runs. */
   | { op: 'retention'; days: number }
   | { op: 'killServer' };
@@ -32,13 +43,13 @@ export type Step =
 export function describeStep(s: Step): string {
   switch (s.op) {
     case 'edit':
-      return `edit ${s.dev} "${s.game}" ${s.size} B${s.fat ? ' (mtime on a 2 s step)' : ''}`;
+      return `edit ${s.dev} "${s.save}" ${s.size} B${s.sameStep ? ' (mtime on the 2 s step of the coming pass)' : s.fat ? ' (mtime on a 2 s step)' : ''}`;
     case 'rewrite':
-      return `rewrite ${s.dev} "${s.game}" (same size, same 2 s mtime)`;
+      return `rewrite ${s.dev} "${s.save}" (same size)`;
     case 'blank':
-      return `blank ${s.dev} "${s.game}" ${s.blank} ${s.size} B`;
+      return `blank ${s.dev} "${s.save}" ${s.blank} ${s.size} B`;
     case 'delete':
-      return `delete ${s.dev} "${s.game}"`;
+      return `delete ${s.dev} "${s.save}"`;
     case 'sync':
       return `sync ${s.dev}${s.killAfterMs !== undefined ? ` (kill -9 after ${s.killAfterMs} ms)` : ''}${s.serverKillAfterMs !== undefined ? ` (kill -9 the server after ${s.serverKillAfterMs} ms)` : ''}`;
     case 'clock': {
@@ -49,7 +60,7 @@ export function describeStep(s: Step): string {
     case 'link':
       return `link ${s.dev} ${describeLink(s.mode)}`;
     case 'restore':
-      return `restore "${s.game}" non-head version #${s.pick} via the API`;
+      return `restore "${s.save}" non-head version #${s.pick} via the API`;
     case 'retention':
       return `time passes ${s.days} days; maintenance runs`;
     case 'killServer':
@@ -63,18 +74,22 @@ export function generate(seed: number, features: readonly Feature[], length: num
   const rng = new Rng(seed);
   const on = new Set(features);
   const steps: Step[] = [];
-  const dev = () => rng.pick(DEVICE_NAMES);
-  const game = () => rng.pick(GAMES);
+  const names = devicesFor(features);
+  const dev = () => rng.pick(names);
+  const save = () => rng.pick(SAVES);
+  // The flat device holds GBA games only: it plays the GBA game of that name.
+  const own = (d: DeviceName, s: SaveId): SaveId => (d === 'flat' ? `gba/${s.slice(4)}` : s);
+  const onDev = <T extends { dev: DeviceName; save: SaveId }>(x: T): T => ({ ...x, save: own(x.dev, x.save) });
   // What each device last wrote with a known size (for the FAT rewrite).
   const choices: (readonly [() => Step | undefined, number])[] = [
-    [() => ({ op: 'edit', dev: dev(), game: game(), size: rng.pick(SIZES), fat: on.has('fat') && rng.chance(0.7) }), 6],
+    [() => onDev<Step & { op: 'edit' }>({ op: 'edit', dev: dev(), save: save(), size: rng.pick(SIZES), fat: on.has('fat') && rng.chance(0.7) }), 6],
     [() => ({ op: 'sync', dev: dev(), ...(on.has('kill') && rng.chance(0.15) ? { killAfterMs: rng.int(50, 1500) } : {}), ...(on.has('kill') && rng.chance(0.08) ? { serverKillAfterMs: rng.int(50, 1000) } : {}) }), 8],
-    [() => (on.has('fat') ? rewriteAfterSync(rng, steps) : undefined), 2],
-    [() => (on.has('blank') ? { op: 'blank', dev: dev(), game: game(), blank: rng.pick(['empty', 'zero', 'ff'] as const), size: rng.pick([0, 8192, 32768]) } : undefined), 1.5],
-    [() => (on.has('delete') ? { op: 'delete', dev: dev(), game: game() } : undefined), 1],
+    [() => (on.has('fat') ? rewriteAfterSync(rng, steps, dev, save) : undefined), 2],
+    [() => (on.has('blank') ? onDev<Step & { op: 'blank' }>({ op: 'blank', dev: dev(), save: save(), blank: rng.pick(['empty', 'zero', 'ff'] as const), size: rng.pick([0, 8192, 32768]) }) : undefined), 1.5],
+    [() => (on.has('delete') ? onDev<Step & { op: 'delete' }>({ op: 'delete', dev: dev(), save: save() }) : undefined), 1],
     [() => (on.has('clock') ? { op: 'clock', dev: dev(), change: clockChange(rng) } : undefined), 1.5],
     [() => (on.has('link') ? { op: 'link', dev: dev(), mode: linkMode(rng) } : undefined), 1.5],
-    [() => (on.has('restore') ? { op: 'restore', game: game(), pick: rng.int(0, 5) } : undefined), 1],
+    [() => (on.has('restore') ? { op: 'restore', save: save(), pick: rng.int(0, 5) } : undefined), 1],
     [() => (on.has('retention') ? { op: 'retention', days: rng.pick([1, 10, 29, 45, 120]) } : undefined), 0.4],
     [() => (on.has('kill') ? { op: 'killServer' } : undefined), 0.25],
   ];
@@ -107,11 +122,11 @@ function linkMode(rng: Rng): LinkMode {
 }
 
 /** A FAT second write: an edit, then a sync of that device, then the same-size rewrite. */
-function rewriteAfterSync(rng: Rng, steps: Step[]): Step | undefined {
-  const d = rng.pick(DEVICE_NAMES);
-  const g = rng.pick(GAMES);
-  steps.push({ op: 'edit', dev: d, game: g, size: rng.pick(SIZES), fat: true }, { op: 'sync', dev: d });
-  return { op: 'rewrite', dev: d, game: g };
+function rewriteAfterSync(rng: Rng, steps: Step[], dev: () => DeviceName, save: () => SaveId): Step | undefined {
+  const d = dev();
+  const s: SaveId = d === 'flat' ? `gba/${save().slice(4)}` : save();
+  steps.push({ op: 'edit', dev: d, save: s, size: rng.pick(SIZES), fat: true, sameStep: true }, { op: 'sync', dev: d });
+  return { op: 'rewrite', dev: d, save: s };
 }
 
 /** What CI runs: every feature whose fix is on main (README.md lists the rest and why). */

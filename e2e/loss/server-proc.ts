@@ -8,9 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { nodeArgs, REPO } from './runtime.js';
 
-export const REPO = resolve(import.meta.dirname, '../..');
+export { REPO };
 const TSX = ['--conditions=source', '--import', 'tsx'];
 
 export interface ServerOptions {
@@ -62,7 +63,7 @@ export class ServerProc {
   async start(): Promise<void> {
     this.port = await freePort();
     this.stderr = '';
-    const child = spawn(process.execPath, [...TSX, 'packages/server/src/main.ts'], { cwd: REPO, env: this.env(), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, nodeArgs('server', 'main'), { cwd: REPO, env: this.env(), stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
     this.child = child;
     for (let i = 0; i < 400; i++) {

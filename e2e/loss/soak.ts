@@ -6,6 +6,7 @@
  * (keep the device folders). Exit 1 when any content was lost or any device did not converge.
  */
 import { Batch, report, type ScheduleResult } from './run-schedule.js';
+import { runtimeName } from './runtime.js';
 import { FEATURES, type Feature } from './schedule.js';
 
 export interface Totals {
@@ -41,11 +42,15 @@ export function parseFeatures(value: string | undefined, fallback: readonly Feat
   return list as Feature[];
 }
 
+/** The batch running now (its server is stopped if the soak is interrupted). */
+let active: Batch | undefined;
+
 /** Runs `count` schedules from `firstSeed`, `perBatch` to a server process; `onResult` sees each. */
 export async function runSchedules(opts: { count: number; firstSeed: number; perBatch: number; features: readonly Feature[]; length: number; onResult?: (r: ScheduleResult, index: number) => void }): Promise<ScheduleResult[]> {
   const results: ScheduleResult[] = [];
   for (let done = 0; done < opts.count; ) {
     const batch = await Batch.open({ features: opts.features, length: opts.length, retentionDays: 30, retentionVersions: 3 });
+    active = batch;
     try {
       for (let k = 0; k < opts.perBatch && done < opts.count; k++, done++) {
         const r = await batch.run(opts.firstSeed + done);
@@ -53,6 +58,7 @@ export async function runSchedules(opts: { count: number; firstSeed: number; per
         opts.onResult?.(r, done);
       }
     } finally {
+      active = undefined;
       await batch.close();
     }
   }
@@ -61,12 +67,13 @@ export async function runSchedules(opts: { count: number; firstSeed: number; per
 
 const isMain = process.argv[1]?.endsWith('soak.ts');
 if (isMain) {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void (active?.close() ?? Promise.resolve()).finally(() => process.exit(130)));
   const count = Number(process.env.LOSS_SCHEDULES ?? 1000);
   const firstSeed = Number(process.env.LOSS_SEED ?? (Date.now() % 1_000_000_000));
   const features = parseFeatures(process.env.LOSS_FEATURES, FEATURES);
   const length = Number(process.env.LOSS_LENGTH ?? 24);
   const started = Date.now();
-  process.stdout.write(`loss soak: ${count} schedules from seed ${firstSeed}, features ${features.join(', ')}, ${length} steps each\n`);
+  process.stdout.write(`loss soak: ${count} schedules from seed ${firstSeed}, features ${features.join(', ')}, ${length} steps each, clients and server from ${runtimeName()}\n`);
   const results = await runSchedules({
     count,
     firstSeed,
