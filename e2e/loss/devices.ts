@@ -77,9 +77,18 @@ export class Device {
     }
   }
 
-  /** The flat device's ROM folder holds the GBA ROM of every GBA game the schedule plays. */
-  addRoms(games: readonly string[]): void {
-    if (this.name === 'flat') for (const g of games) writeFileSync(join(this.root, FLAT_ROMS, 'gba', `${g}.gba`), 'rom');
+  /**
+   * ROMs, as players have them: the flat device's ROM folder holds only the GBA games (so its
+   * `Tetris.srm` is the GBA one); the Onion card holds all (its FCEUmm folder serves nes and fds,
+   * and only the ROM tells which).
+   */
+  addRoms(saves: readonly SaveId[]): void {
+    for (const save of saves) {
+      const [system, game] = save.split('/') as [string, string];
+      const file = `${game}.${system}`;
+      if (this.name === 'flat' && system === 'gba') writeRom(join(this.root, FLAT_ROMS, 'gba', file));
+      if (this.name === 'onion') writeRom(join(this.root, 'mnt/SDCARD/Roms', system === 'nes' ? 'FC' : 'GBA', file));
+    }
   }
 
   get kind(): 'desktop' | 'shell' {
@@ -214,6 +223,11 @@ export class Device {
     const p = join(this.home, 'retrosync.log');
     return existsSync(p) ? readFileSync(p, 'utf8') : '';
   }
+}
+
+function writeRom(path: string): void {
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, 'rom');
 }
 
 export function lastLines(text: string, n: number): string {

@@ -14,7 +14,7 @@ import { Device, lastLines, type DeviceName, type PassResult, type SaveId } from
 import { Ledger, sha256 } from './ledger.js';
 import { startLink, type Link } from './proxy.js';
 import { Rng } from './rng.js';
-import { describeStep, devicesFor, GBA_GAMES, generate, SAVES, type Feature, type Step } from './schedule.js';
+import { describeStep, devicesFor, generate, SAVES, type Feature, type Step } from './schedule.js';
 import { ServerProc } from './server-proc.js';
 
 export interface BatchOptions {
@@ -87,7 +87,7 @@ export class Batch {
         const link = await startLink(server.port);
         links.push(link);
         const d = new Device(name, link, () => server.offsetMs);
-        d.addRoms(GBA_GAMES);
+        d.addRoms(SAVES);
         devices.set(name, d);
       }
       server.onPort = (port) => {

@@ -12,7 +12,6 @@ export type Feature = (typeof FEATURES)[number];
 
 /** The saves a schedule plays: GBA games, and an NES game with a GBA game's name (the flat-folder collision). */
 export const SAVES: readonly SaveId[] = ['gba/Golden Sun', 'gba/Pokemon Emerald', 'gba/Tetris', 'nes/Tetris'];
-export const GBA_GAMES = SAVES.filter((s) => s.startsWith('gba/')).map((s) => s.slice(4));
 
 /** The devices a schedule with these features runs. */
 export function devicesFor(features: readonly Feature[]): DeviceName[] {
