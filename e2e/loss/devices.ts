@@ -71,6 +71,8 @@ export class Device {
       writeFileSync(join(this.root, 'mnt/SDCARD/.tmp_update/onionVersion/version.txt'), '4.3.1-1');
     } else if (name === 'flat') {
       mkdirSync(join(this.root, FLAT_ROMS, 'gba'), { recursive: true });
+      // RetroArch before 1.16 (or with the sort keys off): one folder for every system's saves.
+      writeFileSync(join(this.root, 'home/user/.config/retroarch/retroarch.cfg'), 'sort_savefiles_enable = "false"\nsort_savefiles_by_content_enable = "false"\n');
     } else {
       mkdirSync(join(this.root, 'mnt/SDCARD/.system/miyoomini'), { recursive: true });
       writeFileSync(join(this.root, 'mnt/SDCARD/.system/version.txt'), 'MinUI-20250101-0\n');
