@@ -10,24 +10,42 @@ export interface VersionRow {
   head: boolean;
 }
 
+const PASSWORD = 'correct horse battery';
+
 export class Player {
   private constructor(
     private readonly url: () => string,
-    private readonly token: string,
+    private readonly email: string,
+    private token: string,
   ) {}
 
   static async register(url: () => string, email: string): Promise<Player> {
     const r = await fetch(`${url()}/api/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: 'correct horse battery', name: 'Player' }),
+      body: JSON.stringify({ email, password: PASSWORD, name: 'Player' }),
     });
     if (!r.ok) throw new Error(`register failed: ${r.status} ${await r.text()}`);
-    return new Player(url, ((await r.json()) as { data: { token: string } }).data.token);
+    return new Player(url, email, ((await r.json()) as { data: { token: string } }).data.token);
+  }
+
+  /** Signs in again (after weeks of simulated time the session has expired, as it would). */
+  private async login(): Promise<void> {
+    const r = await fetch(`${this.url()}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: this.email, password: PASSWORD }) });
+    if (!r.ok) throw new Error(`login failed: ${r.status} ${await r.text()}`);
+    this.token = ((await r.json()) as { data: { token: string } }).data.token;
+  }
+
+  private async fetchAuthed(path: string, init: RequestInit = {}): Promise<Response> {
+    const go = () => fetch(`${this.url()}${path}`, { ...init, headers: { authorization: `Bearer ${this.token}`, ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } });
+    const r = await go();
+    if (r.status !== 401) return r;
+    await this.login();
+    return go();
   }
 
   private async call<T>(path: string, init: RequestInit = {}): Promise<T> {
-    const r = await fetch(`${this.url()}${path}`, { ...init, headers: { authorization: `Bearer ${this.token}`, ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } });
+    const r = await this.fetchAuthed(path, init);
     if (!r.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${r.status} ${await r.text()}`);
     return ((await r.json()) as { data: T }).data;
   }
@@ -47,7 +65,7 @@ export class Player {
 
   /** The bytes of one version (null when the server cannot serve them). */
   async versionBytes(key: string, version: number): Promise<Buffer | null> {
-    const r = await fetch(`${this.url()}/api/sync/saves/${enc(key)}?version=${version}`, { headers: { authorization: `Bearer ${this.token}` } });
+    const r = await this.fetchAuthed(`/api/sync/saves/${enc(key)}?version=${version}`);
     return r.ok ? Buffer.from(await r.arrayBuffer()) : null;
   }
 

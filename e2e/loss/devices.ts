@@ -54,6 +54,8 @@ export class Device {
   private boots = 0;
   /** The last pass's start and end on this device's clock (the FAT rewrite needs them). */
   lastPass: { start: number; end: number } | undefined;
+  /** The player deleted a save since the last pass (a second one could look like a mass vanishing). */
+  deletedSinceLastPass = false;
 
   constructor(
     readonly name: DeviceName,
@@ -174,6 +176,7 @@ export class Device {
     const start = this.now();
     const r = await this.run(this.kind === 'shell' ? [join(SHELL_DIR, 'daemon.sh'), '--once'] : ['sync', '--json'], opts);
     this.lastPass = { start, end: this.now() };
+    this.deletedSinceLastPass = false;
     return r;
   }
 

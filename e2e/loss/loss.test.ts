@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { report } from './run-schedule.js';
-import { CI_FEATURES } from './schedule.js';
+import { CI_EXCLUDED, CI_FEATURES } from './schedule.js';
 import { formatTotals, parseFeatures, runSchedules, summarize } from './soak.js';
 
 const COUNT = Number(process.env.LOSS_CI_SCHEDULES ?? 3);
@@ -18,7 +18,9 @@ describe('loss harness (CI-bounded)', () => {
     const results = await runSchedules({ count: COUNT, firstSeed: FIRST_SEED, perBatch: COUNT, features: FEATURES, length: 20 });
     const totals = summarize(results);
     console.log(`loss harness: ${formatTotals(totals)}`);
-    for (const r of results) expect(r.lost.length + r.problems.length, report(r)).toBe(0);
+    for (const [f, why] of Object.entries(CI_EXCLUDED)) if (!FEATURES.includes(f as never)) console.log(`loss harness: feature "${f}" left to npm run soak:loss: ${why}`);
+    const failed = results.filter((r) => r.lost.length + r.problems.length > 0);
+    expect(failed.length, failed.map(report).join('\n\n')).toBe(0);
     expect(totals.contents).toBeGreaterThan(COUNT); // the schedules did write and check content
   }, COUNT * 120_000 + 60_000);
 });

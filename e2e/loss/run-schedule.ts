@@ -7,7 +7,7 @@
  *    deleted head);
  * 3. `status` reports nothing pending (the shell client: a pass exits 0).
  */
-import { mkdirSync, rmSync, unlinkSync, utimesSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Player } from './api.js';
 import { Device, lastLines, type DeviceName, type PassResult, type SaveId } from './devices.js';
@@ -35,6 +35,8 @@ export interface ScheduleResult {
   expired: number;
   lost: string[];
   problems: string[];
+  /** How often each condition really happened (a skipped step does not count). */
+  tally: Record<string, number>;
   ms: number;
 }
 
@@ -76,6 +78,7 @@ export class Batch {
 
   async run(seed: number): Promise<ScheduleResult> {
     const started = Date.now();
+    this.tally = {};
     const steps = generate(seed, this.options.features, this.options.length);
     const notes: string[] = [];
     const ledger = new Ledger();
@@ -173,6 +176,10 @@ export class Batch {
       // 2. Every device holds the head.
       for (const d of devices.values()) {
         const files = new Map(d.saveFiles().map((f) => [f.save.toLowerCase(), f]));
+        for (const f of files.values()) {
+          const origin = ledger.entries.get(sha256(f.bytes));
+          if (origin && !origin.blank && !sameSave(`${origin.save}/battery`, f.save)) problems.push(`MIXED: ${d.name}'s "${f.save}" file holds content first held by ${origin.dev} as "${origin.save}" at step ${origin.step}`);
+        }
         for (const save of SAVES) {
           if (d.pathOf(save) === null) continue;
           const s = saves.find((x) => sameSave(x.key, save));
@@ -187,12 +194,12 @@ export class Batch {
         // 3. Nothing pending.
         for (const p of await d.pending()) problems.push(`${d.name} status: pending ${p}`);
       }
-      return { seed, features: this.options.features, steps, notes, versions, conflicts, contents: ledger.entries.size, expired, lost, problems, ms: Date.now() - started };
+      return { seed, features: this.options.features, steps, notes, versions, conflicts, contents: ledger.entries.size, expired, lost, problems, tally: this.tally, ms: Date.now() - started };
     } catch (err) {
       // A schedule that cannot even run (a client that refuses an option, a server that will not
       // start) is a failure with its seed and schedule, not a crash of the whole soak.
       const problems = [`the schedule could not run: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`];
-      return { seed, features: this.options.features, steps, notes, versions: 0, conflicts: 0, contents: ledger.entries.size, expired: 0, lost: [], problems, ms: Date.now() - started };
+      return { seed, features: this.options.features, steps, notes, versions: 0, conflicts: 0, contents: ledger.entries.size, expired: 0, lost: [], problems, tally: this.tally, ms: Date.now() - started };
     } finally {
       server.onPort = () => {};
       for (const l of links) await l.close();
@@ -202,6 +209,10 @@ export class Batch {
   }
 
   private serverDown = false;
+  private tally: Record<string, number> = {};
+  private count(what: string): void {
+    this.tally[what] = (this.tally[what] ?? 0) + 1;
+  }
 
   private async exec(
     seed: number,
@@ -231,6 +242,7 @@ export class Batch {
         const last = d.lastPass;
         if (last && last.start - st.mtimeMs > -2000 && last.end - st.mtimeMs < 2000) {
           write(p, bytes, st.mtimeMs);
+          this.count('same-step rewrites');
           return 'same size, same mtime (the last pass read it in this 2 s step)';
         }
         write(p, bytes, Math.max(fatStep(d.now()), st.mtimeMs + 2000));
@@ -241,13 +253,21 @@ export class Batch {
         const p = d.pathOf(step.save);
         if (!p) return 'this device cannot hold it, skipped';
         const size = step.blank === 'empty' ? 0 : Math.max(1, step.size);
+        this.count('blank saves');
         write(p, Buffer.alloc(size, step.blank === 'ff' ? 0xff : 0), d.now());
         return '';
       }
       case 'delete': {
-        const p = ctx.dev(step.dev).pathOf(step.save);
+        const d = ctx.dev(step.dev);
+        const p = d.pathOf(step.save);
         if (!p || !existsSync(p)) return 'no file, skipped';
+        // One save at a time, from a folder that keeps most of its saves: more at once is a mass
+        // vanishing that clients rightly refuse to read as deletions (the protocol's guard).
+        const inFolder = readdirSync(dirname(p)).filter((f) => !f.startsWith('.')).length;
+        if (d.deletedSinceLastPass || inFolder < 3) return 'would look like a mass vanishing (held by design), skipped';
         unlinkSync(p);
+        d.deletedSinceLastPass = true;
+        this.count('deletions');
         return '';
       }
       case 'sync': {
@@ -255,6 +275,9 @@ export class Batch {
         const stalled = d.link.mode.kind === 'stall';
         const killAfterMs = stalled ? Math.min(step.killAfterMs ?? STALL_KILL_MS, STALL_KILL_MS) : step.killAfterMs;
         const serverKill = step.serverKillAfterMs !== undefined ? setTimeout(() => void server.kill9().then(() => (this.serverDown = true)), step.serverKillAfterMs) : undefined;
+        if (killAfterMs !== undefined) this.count(stalled ? 'stalled passes killed' : 'client kill -9');
+        if (step.serverKillAfterMs !== undefined) this.count('server kill -9 mid-pass');
+        if (d.link.mode.kind !== 'ok') this.count(`passes over a ${d.link.mode.kind} link`);
         const r = await ctx.pass(d, i, { ...(killAfterMs !== undefined ? { killAfterMs } : {}), timeoutMs: PASS_TIMEOUT_MS });
         if (serverKill) {
           clearTimeout(serverKill);
@@ -271,6 +294,7 @@ export class Batch {
         else if (c.kind === 'jump') d.skewMs += c.hours * 3600_000;
         else if (c.kind === 'fix') d.skewMs = 0;
         if (c.kind !== 'jump') d.reboot();
+        this.count(`clock ${c.kind}s`);
         return `device clock ${new Date(d.now()).toISOString()}`;
       }
       case 'link':
@@ -282,11 +306,14 @@ export class Batch {
         const candidates = (await ctx.player.versions(key)).filter((v) => !v.head && v.sha256 && !v.deleted);
         if (candidates.length === 0) return 'no older version, skipped';
         const v = candidates[step.pick % candidates.length]!;
+        this.count('restores');
         return `v${v.version}: ${await ctx.player.restore(key, v.version)}`;
       }
       case 'retention':
+        this.count('retention runs');
         return `maintenance ${await server.advance(step.days)}`;
       case 'killServer':
+        this.count('server kill -9');
         await server.kill9();
         await server.start();
         return '';

@@ -128,5 +128,14 @@ function rewriteAfterSync(rng: Rng, steps: Step[], dev: () => DeviceName, save: 
   return { op: 'rewrite', dev: d, save: s };
 }
 
-/** What CI runs: every feature whose fix is on main (README.md lists the rest and why). */
-export const CI_FEATURES: readonly Feature[] = FEATURES;
+/**
+ * What CI runs: every feature whose fix is on main. Left to `npm run soak:loss` (which runs them
+ * all), with the reason — README.md says the same:
+ * see CI_EXCLUDED.
+ */
+export const CI_EXCLUDED: Partial<Record<Feature, string>> = {
+  blank: "the shell client does not know the server's blank_refused outcome yet: it logs 'unexpected answer', fails every pass and never takes the head back (issue 11 scenario 2; the shell fix is not on main yet)",
+  fat: 'both clients still trust (size, mtime) when a second write of the same size lands in the 2 s step their last pass read the file in (issue 11 scenario 8; the client fixes are not on main yet)',
+  flat: 'the desktop client still places a remote save over a flat-folder file its scan maps to another save (issue 11 scenario 4; its fix is not on main yet)',
+};
+export const CI_FEATURES: readonly Feature[] = FEATURES.filter((f) => !(f in CI_EXCLUDED));

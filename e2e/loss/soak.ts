@@ -17,6 +17,7 @@ export interface Totals {
   expired: number;
   lost: number;
   unconverged: number;
+  tally: Record<string, number>;
 }
 
 export function summarize(results: ScheduleResult[]): Totals {
@@ -28,11 +29,16 @@ export function summarize(results: ScheduleResult[]): Totals {
     expired: results.reduce((a, r) => a + r.expired, 0),
     lost: results.reduce((a, r) => a + r.lost.length, 0),
     unconverged: results.filter((r) => r.problems.length > 0).length,
+    tally: results.reduce<Record<string, number>>((a, r) => {
+      for (const [k, v] of Object.entries(r.tally)) a[k] = (a[k] ?? 0) + v;
+      return a;
+    }, {}),
   };
 }
 
 export function formatTotals(t: Totals): string {
-  return `schedules run ${t.schedules}, versions ${t.versions}, conflicts ${t.conflicts}, contents checked ${t.contents} (${t.expired} past retention), lost ${t.lost}, schedules not converged ${t.unconverged}`;
+  const tally = Object.entries(t.tally).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${v}`).join(', ');
+  return `schedules run ${t.schedules}, versions ${t.versions}, conflicts ${t.conflicts}, contents checked ${t.contents} (${t.expired} past retention), lost ${t.lost}, schedules not converged ${t.unconverged}${tally ? `\nconditions played: ${tally}` : ''}`;
 }
 
 export function parseFeatures(value: string | undefined, fallback: readonly Feature[]): Feature[] {
