@@ -55,7 +55,6 @@ export class ServerProc {
       RETENTION_DAYS: String(this.options.retentionDays),
       RETENTION_VERSIONS: String(this.options.retentionVersions),
       PAIRING_IP_CODE_REQUESTS: '100000',
-      PAIRING_MAX_LIVE_CODES: '100',
       RETROSYNC_TEST_CLOCK_OFFSET_MS: String(this.offsetMs),
     };
   }
