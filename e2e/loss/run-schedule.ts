@@ -294,7 +294,7 @@ export class Batch {
         else if (c.kind === 'jump') d.skewMs += c.hours * 3600_000;
         else if (c.kind === 'fix') d.skewMs = 0;
         if (c.kind !== 'jump') d.reboot();
-        this.count(`clock ${c.kind === "fix" ? "fixes" : `${c.kind}s`}`);
+        this.count(`clock ${c.kind === 'fix' ? 'fixes' : `${c.kind}s`}`);
         return `device clock ${new Date(d.now()).toISOString()}`;
       }
       case 'link':
