@@ -7,7 +7,7 @@
 import { ApiError } from '@retrosync/api';
 import { planSync, type SyncAction } from '@retrosync/core';
 import { isTransient, type RemoteHead } from '../net/remote.js';
-import { keyId, type SyncedEntry } from '../state/sync-state.js';
+import { keyId, type SyncedEntry, type UnappliedNote } from '../state/sync-state.js';
 import { applyHead, keyParts, placementRefusal, removeLocal } from './apply.js';
 import { isBlank } from './blank.js';
 import { engineClock, type EngineDeps } from './deps.js';
@@ -25,6 +25,12 @@ export interface PassContext {
 }
 
 export type ScanView = Pick<ScanResult, 'saves' | 'missing'>;
+
+/** The head a save had when it could not be applied: tried again on every full pass (the feed's cursor has moved past it). */
+function remoteFromUnapplied(u: UnappliedNote | undefined): RemoteHead | null {
+  if (!u || u.version === 0 || u.sha256 === '') return null;
+  return { key: u.key, version: u.version, sha256: u.sha256, size: 0, deleted: u.deleted, deviceId: null, fileMtime: null, correctedMtime: 0 };
+}
 
 function remoteFromState(e: SyncedEntry | undefined): RemoteHead | null {
   if (!e) return null;
@@ -62,8 +68,9 @@ async function localOf(deps: EngineDeps, key: string): Promise<Found> {
   return { local: { ...base, sha256, raw, readAt } };
 }
 
-function noteUnapplied(deps: EngineDeps, ctx: PassContext, key: string, path: string | null, version: number, reason: string): void {
-  deps.state.noteUnapplied({ key, path, reason, version, at: new Date(engineClock(deps).now()).toISOString() });
+function noteUnapplied(deps: EngineDeps, ctx: PassContext, key: string, head: RemoteHead | null, reason: string): void {
+  const at = new Date(engineClock(deps).now()).toISOString();
+  deps.state.noteUnapplied({ key, path: null, reason, version: head?.version ?? 0, sha256: head?.sha256 ?? '', deleted: head?.deleted ?? false, at });
   if (!ctx.result.unapplied.some((u) => u.key === key)) ctx.result.unapplied.push({ key, reason });
 }
 
@@ -73,7 +80,7 @@ export async function processKeys(deps: EngineDeps, ctx: PassContext, ids: reado
   const now = engineClock(deps).now;
   for (const id of ids) {
     const synced = state.get(id);
-    const head = remote.get(id) ?? (state.data.cursor === null ? null : remoteFromState(synced));
+    const head = remote.get(id) ?? remoteFromUnapplied(state.data.unapplied[id]) ?? (state.data.cursor === null ? null : remoteFromState(synced));
     let local = scan.saves.get(id) ?? null;
     const key = head?.key ?? local?.key ?? synced?.key ?? id;
     try {
@@ -83,7 +90,7 @@ export async function processKeys(deps: EngineDeps, ctx: PassContext, ids: reado
         const found = await localOf(deps, key);
         if ('refused' in found) {
           log.warn(`not syncing ${key}${head ? ` v${head.version}` : ''} here: ${found.refused}; nothing was read, uploaded or overwritten`);
-          noteUnapplied(deps, ctx, key, null, head?.version ?? 0, found.refused);
+          noteUnapplied(deps, ctx, key, head, found.refused);
           continue;
         }
         local = found.local;
@@ -116,7 +123,7 @@ export async function processKeys(deps: EngineDeps, ctx: PassContext, ids: reado
           const r = await applyHead(deps, key, action.version, local, 'replaced-by-sync');
           if (r.applied) result.downloaded.push(key);
           else if (r.refused) {
-            noteUnapplied(deps, ctx, key, null, action.version, r.reason);
+            noteUnapplied(deps, ctx, key, head, r.reason);
             unapplied = true;
           }
           break;

@@ -24,7 +24,8 @@ export type ApplyResult = { applied: true; path: string; version: number; backup
 export async function placementRefusal(deps: EngineDeps, key: string, path: string): Promise<string | null> {
   const id = keyId(key);
   const known = deps.state.atPath(path);
-  if (known) return keyId(known.key) === id ? null : `${path} is the save ${known.key} on this device`;
+  if (known && keyId(known.key) === id) return null;
+  if (known && known.sha256 !== null) return `${path} is the save ${known.key} on this device`;
   const st = await deps.files.stat(path);
   const found = deps.layout.identify(path, st?.size ?? 0);
   if ('skip' in found) return st === null ? null : `${path} exists and this device cannot tell which save it is (${found.skip})`;

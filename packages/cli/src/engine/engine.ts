@@ -109,7 +109,7 @@ export async function syncPass(deps: EngineDeps, options: PassOptions = {}): Pro
   const remote = new Map((page?.files ?? []).map((f) => [keyId(f.key), f]));
 
   const ids = new Set<string>([...scan.saves.keys(), ...remote.keys()]);
-  if (full) for (const id of Object.keys(state.data.entries)) ids.add(id);
+  if (full) for (const id of [...Object.keys(state.data.entries), ...Object.keys(state.data.unapplied)]) ids.add(id);
   for (const p of scan.missing) {
     const e = state.atPath(p);
     if (e) ids.add(keyId(e.key));

@@ -110,6 +110,24 @@ describe('scenario 4: flat save folders', () => {
     expect(deck.deps.log.lines.some((l) => l.includes('not placing gb/Tetris/battery') || l.includes('not syncing gb/Tetris/battery'))).toBe(true);
   });
 
+  it('a save that could not be applied is tried again on later full passes, after the feed moved on', async () => {
+    const server = new FakeServer();
+    const gb = testDevice('minui', server.client('GB'), [MINUI_SAVES]);
+    gb.write(`${MINUI_SAVES}/GB/Tetris.gb.sav`, 'GB tetris progress', T);
+    await syncPass(gb.deps);
+    const deck = flat(server);
+    expect((await syncPass(deck.deps)).unapplied).toHaveLength(1);
+    expect((await syncPass(deck.deps)).unapplied).toHaveLength(1); // still not applied: still reported
+    // The player gives up the NES game on this device: its ROM and save go.
+    rmSync(deck.host('home/deck/Emulation/roms/nes/Tetris.nes'));
+    rmSync(deck.host(`${SAVES}/Tetris.srm`));
+    const r = await syncPass(deck.deps);
+    expect(r.downloaded).toEqual(['gb/Tetris/battery']);
+    expect(r.unapplied).toEqual([]);
+    expect(deck.read(`${SAVES}/Tetris.srm`)).toBe('GB tetris progress');
+    expect(deck.deps.state.data.unapplied).toEqual({});
+  });
+
   it('with no file at the name yet, does not create one that identity would read as another game', async () => {
     const server = new FakeServer();
     const gb = testDevice('minui', server.client('GB'), [MINUI_SAVES]);

@@ -61,7 +61,16 @@ const clockRecord = z.object({
 export type ClockRecord = z.infer<typeof clockRecord>;
 
 /** A save the last pass could not apply on this device, and why (shown by `status`). */
-const unappliedNote = z.object({ key: z.string(), path: z.string().nullable(), reason: z.string(), version: z.number().int(), at: z.string() });
+const unappliedNote = z.object({
+  key: z.string(),
+  path: z.string().nullable(),
+  reason: z.string(),
+  /** The head then (version 0: unknown), so later passes can try again after the feed moved on. */
+  version: z.number().int(),
+  sha256: z.string().default(''),
+  deleted: z.boolean().default(false),
+  at: z.string(),
+});
 export type UnappliedNote = z.infer<typeof unappliedNote>;
 
 const stateSchema = z.object({
@@ -93,13 +102,25 @@ export function emptyState(): SyncStateData {
   return { version: 1, cursor: null, entries: {}, parked: {}, conflicts: [], lastSyncAt: null, lastError: null, pausedUntil: null, pauseReason: null, clock: emptyClock(), unapplied: {}, held: null };
 }
 
-/** The comparison form of a key; a key that does not parse is its own form (placing it fails later, with a reason). */
+const ids = new Map<string, string>();
+const MAX_IDS = 200_000;
+
+/**
+ * The comparison form of a key; a key that does not parse is its own form (placing it fails
+ * later, with a reason). Memoized: a pass asks for it several times per save, and parsing and
+ * NFC-normalizing 10,000 keys each time would double the cost of a rescan.
+ */
 export function keyId(key: string): string {
+  let id = ids.get(key);
+  if (id !== undefined) return id;
   try {
-    return normalizeSaveKey(key);
+    id = normalizeSaveKey(key);
   } catch {
-    return key;
+    id = key;
   }
+  if (ids.size >= MAX_IDS) ids.clear();
+  ids.set(key, id);
+  return id;
 }
 
 /** Re-keys entries and parked states written before keys were compared in their normalized form. */
