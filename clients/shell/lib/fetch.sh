@@ -45,6 +45,13 @@ rs_feed_get() {
 # The apply half: the feed in $RS_TMP/body → heads, placements, verified downloads, the cursor.
 rs_feed_apply() {
   _since=0; [ -f "$RS_HEADS" ] && _since=$(cat "$RS_CURSOR_FILE" 2>/dev/null)
+  # Nothing new and nothing skipped to retry (every idle long poll ends so): builtins only.
+  { read -r _l1; read -r _l2; read -r _l3; } < "$RS_TMP/body"
+  if [ -z "$_l3" ] && [ ! -s "$RS_SKIPPED" ] && [ -f "$RS_HEADS" ]; then
+    case $_l2 in "#cursor$RS_TAB"*) _cursor=${_l2#*"$RS_TAB"}; _cursor=${_cursor%"$RS_CR"}
+      case $_cursor in ''|*[!0-9]*) ;; *) [ "$_cursor" != "$_since" ] && printf '%s\n' "$_cursor" > "$RS_CURSOR_FILE"; : > "$RS_TMP/todo"; return 0 ;; esac ;;
+    esac
+  fi
   _cursor=$(awk -F '\t' '$1 == "#cursor" { print $2 }' "$RS_TMP/body")
   case $_cursor in ''|*[!0-9]*) rs_log error "feed: no cursor in answer"; return 1 ;; esac
   _fail=0
@@ -219,6 +226,9 @@ rs_not_in_sync() {
     while IFS="$RS_TAB" read -r _c _k _v _s _d _why; do echo "skipped $_k: $_why"; done < "$RS_SKIPPED"
     _any=0
   fi
+  # Held deletions the feed has since settled (the player deleted them on the server) are done.
+  if [ -n "${RS_HELD:-}" ] && ! awk -F '\t' -v st="$RS_STATE" 'BEGIN { while ((getline l < st) > 0) { split(l, a, "\t"); if (a[3] != "") live[a[1]] = 1 } }
+      $1 in live { f = 1 } END { exit !f }' "$RS_TMP/vanished"; then RS_HELD=""; fi
   if [ -n "${RS_HELD:-}" ]; then echo "deletions held: $RS_HELD"; _any=0; fi
   return $_any
 }

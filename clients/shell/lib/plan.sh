@@ -21,8 +21,10 @@ rs_plan() {
     if [ -z "$_pl" ]; then
       # Deleted here since the last sync: a deletion only when nothing holds deletions back and
       # the head is still the one synced; a moved head wins (a modification beats a deletion).
-      if [ -n "$_ph" ] || [ -z "$_prv" ] || [ -z "$_psv" ]; then PLAN=none
+      # A deletion the server has too is recorded even when deletions are held (nothing is deleted).
+      if [ -z "$_prv" ] || [ -z "$_psv" ]; then PLAN=none
       elif [ "$_prd" = true ]; then PLAN=record; PLAN_V=$_prv
+      elif [ -n "$_ph" ]; then PLAN=none
       elif [ "$_prv" = "$_psv" ]; then PLAN=delete-remote; PLAN_V=$_psv
       else PLAN=download; PLAN_V=$_prv; fi
       return 0
@@ -49,9 +51,10 @@ rs_is_blank() {
 
 # Decides whether this pass may read vanished files as deletions (docs/protocol.md, "Deletions").
 # Input $RS_TMP/vanished: canon TAB version TAB path TAB wire key (synced saves whose file is gone).
-# A missing folder (unmounted card), a card with no saves at all, more than 5 vanishing at once,
-# or more than half of a folder's synced saves (two or more) vanishing holds every deletion of the
-# pass: RS_HELD says why; RS_HELD_ALL is set when the card looks absent (no download either).
+# A missing folder (unmounted card), a card with no saves left (two or more vanished), more than
+# 5 vanishing at once, or more than half of a folder's synced saves (two or more) vanishing holds
+# every deletion of the pass: RS_HELD says why; RS_HELD_ALL is set when the card looks absent
+# (nothing is written to it either).
 rs_deletion_guard() {
   RS_HELD=""; RS_HELD_ALL=""
   [ -s "$RS_TMP/vanished" ] || return 0
@@ -60,7 +63,8 @@ rs_deletion_guard() {
     _d=${_p%/*}
     if [ ! -d "$_d" ]; then RS_HELD="folder $_d is missing (card not mounted?)"; RS_HELD_ALL=1; return 0; fi
   done < "$RS_TMP/vanished"
-  if [ "${RS_SCANNED:-0}" -eq 0 ]; then RS_HELD="no saves found on the card at all (empty or not mounted?)"; RS_HELD_ALL=1; return 0; fi
+  # One deleted save with its folder in place is always a deletion, even the card's last one.
+  if [ "${RS_SCANNED:-0}" -eq 0 ] && [ "$_nv" -gt 1 ]; then RS_HELD="no saves found on the card at all (empty or not mounted?)"; RS_HELD_ALL=1; return 0; fi
   if [ "$_nv" -gt 5 ]; then RS_HELD="$_nv saves vanished at once (more than 5)"; return 0; fi
   _why=$(awk -F '\t' -v st="$RS_STATE" '
     function dir(p) { sub(/\/[^\/]*$/, "", p); return p }

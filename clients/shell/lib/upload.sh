@@ -84,6 +84,7 @@ rs_upload() { # canonical key, key, path, sha, size, mtime, base, content file (
 rs_vanished() {
   rs_deletion_guard
   if [ -n "$RS_HELD" ]; then
+    RS_UNSETTLED=1 # the next full pass looks at them again (a --once pass must not say "in sync")
     [ "$RS_HELD" != "$(cat "$RS_TMP/held.prev" 2>/dev/null)" ] &&
       rs_log warn "deletions held: $RS_HELD; nothing is deleted this pass (put the saves back, or delete them in the dashboard)"
     printf '%s\n' "$RS_HELD" > "$RS_TMP/held.prev"

@@ -73,13 +73,24 @@ describe('issue 11 scenario 11: a missing card or a mass vanishing is never read
 
   it('more than 5 saves vanishing in one pass: nothing is deleted, and the pass says why', async () => {
     const games = ['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7'].map((g) => `Mass ${g}`);
-    const d = await synced('Mass', games);
+    const d = await synced('Mass', [...games, 'Mass Keeper']);
     for (const g of games) rmSync(d.file(gba(g)));
     const r = await d.once();
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/deletions held: 7 saves vanished at once/);
     for (const g of games) expect(await live(`gba/${g}/battery`)).toBe(true);
     expect(d.log()).toMatch(/deletions held/);
+    // Still held on the next pass (never "in sync" while they are neither deleted nor back).
+    expect((await d.once()).stdout).toMatch(/deletions held/);
+    // The player meant it and deletes them on the server: the next pass records that and settles.
+    for (const g of games) {
+      const v = (await head(`gba/${g}/battery`))?.version;
+      const del = await fetch(`${server.url}/api/sync/saves/gba/${encodeURIComponent(g)}/battery`, { method: 'DELETE', headers: { 'x-api-key': d.apiKey(), 'x-base-version': String(v) } });
+      expect(del.status).toBe(200);
+    }
+    const settled = await d.once();
+    expect(settled.status, settled.stdout + d.log()).toBe(0);
+    expect(settled.stdout).toMatch(/in sync/);
   });
 
   it('more than half of a folder vanishing: nothing is deleted', async () => {

@@ -68,8 +68,12 @@ export function planSync(local: LocalState, synced: SyncedState | null, remote: 
   if (localChanged) {
     if (local.sha256 === null) {
       // Deleted here since the last sync (`synced` holds bytes, so it is not null).
-      if (local.deletionsHeld || remote === null || synced === null) return { type: 'none' };
+      if (remote === null || synced === null) return { type: 'none' };
+      // The server has it deleted too: recording that deletes nothing here, so it holds even in a
+      // pass that holds deletions (else a held pass could never settle once the player deletes
+      // those saves in the dashboard).
       if (remote.deleted) return { type: 'record', version: remote.version };
+      if (local.deletionsHeld) return { type: 'none' };
       if (remote.version === synced.version) return { type: 'delete-remote', baseVersion: synced.version };
       return { type: 'download', version: remote.version };
     }
