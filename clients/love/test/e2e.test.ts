@@ -96,7 +96,15 @@ it.skipIf(missing.length > 0)(
         'wait_text in_sync 60',
         'wait_text Up_to_date 30',
         shots('4-status'),
+        'pad a', // Sync now: the trigger file + SIGUSR1 to the running daemon
+        'wait_text Syncing_now 5',
         'pad dpright',
+        'pad a', // Background: Off (launch.sh stop + remove-boot)
+        'wait_text Background_sync_is_off. 30', // the message once launch.sh has finished (a press before is ignored)
+        'wait_text Background:_Off 30',
+        'key return', // keyboard fallback for A: Background: On again
+        'wait_text Background_sync_is_on. 30',
+        'wait_text Background:_On 30',
         'pad dpright',
         'pad a', // Unpair → asks first
         'wait_screen confirm 5',
@@ -155,6 +163,9 @@ it.skipIf(missing.length > 0)(
     expect((await user.devices()).map((d) => d.name)).toContain('Test Mini');
     expect((await user.save(KEY))?.equals(bytes)).toBe(true);
     expect(readFileSync(join(home, 'app.conf'), 'utf8')).toContain(`server=${server.url}`);
+    const log = readFileSync(join(home, 'retrosync.log'), 'utf8');
+    expect(log).toMatch(/sync now \(asked by the app\)/);
+    expect(log.match(/daemon start/g)?.length).toBe(2); // stopped and started again from the app
     expect(spawnSync(join(busyboxBin(), 'sh'), [join(REPO, 'clients/shell/launch.sh'), 'status'], { env: { PATH: busyboxBin(), RETROSYNC_HOME: home }, encoding: 'utf8' }).stdout).toMatch(/^running/);
   },
   240_000,
