@@ -5,19 +5,21 @@
  * folders: `saves/…` (the savefile directory), `states/…` (the savestate directory), `config/…`,
  * `thumbnails/…`, `system/…`. Below `saves/` and `states/` the sub-folders follow the user's
  * RetroArch settings: none (flat), one per core (`sort_savefiles_enable`), one per content
- * folder (`sort_savefiles_by_content_enable`), or both (content, then core). The desktop
- * RetroArch layouts in `identity` decide what a file is; this module only tries the folder
- * arrangements a path's depth allows, and supplies the user's existing saves as evidence (a
+ * folder (`sort_savefiles_by_content_enable`), or both (content, then core). What a path is,
+ * is identity's rule (`identifyRetroArchRelative`); this module supplies the user's existing
+ * saves as evidence (a
  * `saves/mGBA/Tetris.srm` is `gb/Tetris/battery` when that is the only Tetris save the user has,
  * exactly as a ROM named Tetris on a device would tell). It never guesses: without evidence a
- * path comes back `opaque` with the reason and the candidate systems.
+ * path comes back `opaque` with the reason and the candidate systems. Placement (key → path)
+ * goes through the desktop RetroArch layout with the folder names this RetroArch was seen to
+ * use (`learnCloudLayout`), so a handheld's save lands in the folder the user's RetroArch reads.
  */
 import { parseSaveKey } from '../key/save-key.js';
 import { layouts } from '../identity/data.js';
-import { identifyPath, type Identification } from '../identity/identify.js';
 import { memoryFs } from '../identity/fs.js';
 import { placeKey, PlacementError } from '../identity/place.js';
 import { resolveProfile, type Profile } from '../identity/profile.js';
+import { identifyRetroArchRelative } from '../identity/retroarch-relative.js';
 import { RomIndex } from '../identity/roms.js';
 
 /** How RetroArch arranges one of its folders (`saves/` or `states/`). */
@@ -52,8 +54,6 @@ export type CloudIdentification =
 
 /** The base the profiles are resolved at (paths are made absolute below it for `identity`). */
 const BASE = '/retroarch';
-
-const DEPTH: Record<CloudFolders, number> = { flat: 1, core: 2, content: 2, 'content-core': 3 };
 
 function profileFor(saves: CloudFolders, states: CloudFolders, layout: CloudLayout): Profile {
   const has = (f: CloudFolders, level: 'core' | 'content') => f === level || f === 'content-core';
@@ -109,41 +109,38 @@ export function cloudSegments(path: string): string[] | null {
   return segs;
 }
 
-/** Which save (if any) a RetroArch Cloud Sync path is; `opaque` (with the reason) when it is not one, or not provably one. */
+/**
+ * Which save (if any) a RetroArch Cloud Sync path is; `opaque` (with the reason) when it is not
+ * one, or not provably one. The path rule is identity's ({@link identifyRetroArchRelative}: the
+ * folder depth and known core names say how RetroArch sorts); this adds the user's saves as
+ * evidence and reports the arrangement the path showed, to learn the device's layout.
+ */
 export function identifyCloudPath(path: string, options: IdentifyCloudOptions = {}): CloudIdentification {
   const segs = cloudSegments(path);
   const area = segs?.[0];
   if (!segs || (area !== 'saves' && area !== 'states')) return { status: 'opaque', reason: 'not in saves/ or states/', candidates: [] };
+  if (segs.length > 4) return { status: 'opaque', reason: `too many folder levels under ${area}/`, candidates: [] };
   const layout = options.layout ?? DEFAULT_CLOUD_LAYOUT;
-  const depth = segs.length - 1;
-  // One folder level is a core folder when it is named exactly like a core (RetroArch's
-  // library_name), else a content folder: `saves/gba/` is content, `saves/mGBA/` is a core.
-  const arrangements = (['flat', 'core', 'content', 'content-core'] as const)
-    .filter((f) => DEPTH[f] === depth)
-    .filter((f) => depth !== 2 || (f === 'core') === isCoreName(segs[1] as string, layout));
-  if (arrangements.length === 0) return { status: 'opaque', reason: `too many folder levels under ${area}/`, candidates: [] };
-  const roms = knownRoms(options.knownKeys ?? []);
-  let first: Identification | undefined;
-  for (const folders of arrangements) {
-    const profile = profileFor(area === 'saves' ? folders : layout.saves, area === 'states' ? folders : layout.states, layout);
-    const id = identifyPath(profile, `${BASE}/${path}`, { roms, ...(options.size !== undefined ? { size: options.size } : {}) });
-    if (id.status === 'save') {
-      const below = segs.slice(1, -1);
-      return {
-        status: 'save',
-        key: id.key,
-        system: id.system,
-        area,
-        folders,
-        contentFolder: folders === 'content' || folders === 'content-core' ? (below[0] ?? null) : null,
-        core: folders === 'core' ? (below[0] ?? null) : folders === 'content-core' ? (below[1] ?? null) : null,
-        evidence: id.evidence,
-      };
-    }
-    first ??= id;
+  const id = identifyRetroArchRelative(path, {
+    roms: knownRoms(options.knownKeys ?? []),
+    ...(options.size !== undefined ? { size: options.size } : {}),
+  });
+  if (id.status === 'save') {
+    const below = segs.slice(1, -1);
+    const folders: CloudFolders = below.length === 0 ? 'flat' : below.length === 2 ? 'content-core' : isCoreName(below[0] as string, layout) ? 'core' : 'content';
+    return {
+      status: 'save',
+      key: id.key,
+      system: id.system,
+      area,
+      folders,
+      contentFolder: folders === 'content' || folders === 'content-core' ? (below[0] ?? null) : null,
+      core: folders === 'core' ? (below[0] ?? null) : folders === 'content-core' ? (below[1] ?? null) : null,
+      evidence: id.evidence,
+    };
   }
-  if (first?.status === 'ambiguous') return { status: 'opaque', reason: `cannot tell the system: ${first.reason}`, candidates: first.candidates };
-  const reason = first && 'reason' in first ? first.reason : 'not a save';
+  if (id.status === 'ambiguous') return { status: 'opaque', reason: `cannot tell the system: ${id.reason}`, candidates: id.candidates };
+  const reason = 'reason' in id ? id.reason : 'not a save';
   return { status: 'opaque', reason: reason === 'outside-save-folders' ? 'not where RetroArch keeps saves' : reason, candidates: [] };
 }
 
