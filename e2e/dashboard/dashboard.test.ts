@@ -230,6 +230,32 @@ describe('dashboard in Chromium', () => {
     expect(await page.getByTestId('device-row').count()).toBe(2);
   });
 
+  it('pairs a RetroArch and shows what to type into its Cloud Sync settings; that password opens /dav/', async () => {
+    await go('Devices', '/dashboard/devices');
+    await page.getByRole('button', { name: 'Add RetroArch' }).click();
+    const panel = page.getByRole('region', { name: /Add RetroArch/ });
+    await panel.getByLabel('Name', { exact: true }).fill('RetroArch Deck');
+    await panel.getByLabel('Runs on').selectOption('linux');
+    await panel.getByRole('button', { name: 'Pair RetroArch' }).click();
+    await page.getByTestId('retroarch-setup').waitFor();
+    const url = (await page.getByTestId('retroarch-url').innerText()).trim();
+    const username = (await page.getByTestId('retroarch-username').innerText()).trim();
+    const password = (await page.getByTestId('retroarch-password').innerText()).trim();
+    expect(url).toBe(`${server.url}/dav/`);
+    expect(username).toBe('RetroArch-Deck');
+    expect(password).toMatch(/^[0-9a-f]{64}$/);
+    expect(await page.getByTestId('retroarch-cfg').innerText()).toContain(`webdav_password = "${password}"`);
+    await screenshots(page, '11-add-retroarch');
+    // What RetroArch does first with those settings: OPTIONS, then the manifest, with Basic auth.
+    const auth = { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
+    expect((await fetch(url, { method: 'OPTIONS', headers: auth })).status).toBe(200);
+    const manifest = await fetch(`${url}manifest.server`, { headers: auth });
+    expect(manifest.status).toBe(200);
+    expect(Array.isArray(await manifest.json())).toBe(true);
+    await page.getByTestId('device-row').filter({ hasText: 'RetroArch Deck' }).waitFor({ timeout: 12_000 });
+    await panel.getByRole('button', { name: 'Close' }).click();
+  });
+
   it('shows the overview and the account page', async () => {
     await go('Overview', '/dashboard');
     await page.getByTestId('online-count').waitFor();

@@ -10,7 +10,10 @@
  *  2. a handheld's save appears in RetroArch's save folder at its next start;
  *  3. a deletion in RetroArch becomes a restorable deletion on the server;
  *  4. both sides changed: RetroArch converges on the head within two more starts, and the
- *     server keeps both contents.
+ *     server keeps both contents;
+ *  5. the blank SRAM hazard: started with a game whose save only the server has, RetroArch
+ *     writes the blank in-memory SRAM over the save its sync just placed; the server refuses
+ *     that blank (blank rule), keeps it as a version, and RetroArch gets the real save back.
  *
  * With RETROARCH_RECORD=1 the request sequences are written to fixtures/<suite>.json, which
  * replay.test.ts replays against the endpoint in CI.
@@ -33,6 +36,8 @@ const MINUI_SAVES = 'mnt/SDCARD/Saves';
 const MINUI_FILE = `${MINUI_SAVES}/GB/${GAME}.gb.sav`;
 const HANDHELD_GAME = 'Handheld Game';
 const HANDHELD_KEY = `gb/${HANDHELD_GAME}/battery`;
+const BLANK_GAME = 'Blank Game';
+const BLANK_KEY = `gb/${BLANK_GAME}/battery`;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 for (const { suite, version } of SUITES) {
@@ -47,13 +52,13 @@ for (const { suite, version } of SUITES) {
     let ra: { id: string; apiKey: string };
     const steps: FixtureStep[] = [];
 
-    async function retroarch(label: string, content = false) {
+    async function retroarch(label: string, content: string | false = false) {
       const before = recorder.exchanges.length;
       const run = await runRetroArch(home, {
         davUrl: `${recorder.url}/dav/`,
         username: 'RetroArch',
         password: ra.apiKey,
-        ...(content ? { content: `roms/gb/${GAME}.gb`, frames: 120 } : { idleSeconds: 6 }),
+        ...(content ? { content, frames: 120 } : { idleSeconds: 6 }),
       });
       const log = run.log.split('\n').filter((l) => l.includes('[CloudSync]') || l.includes('[webdav]'));
       steps.push({ type: 'retroarch', label, exchanges: recorder.exchanges.slice(before) });
@@ -74,6 +79,7 @@ for (const { suite, version } of SUITES) {
       recorder = await startRecorder(server.url);
       home = makeHome(suite, `retrosync-e2e-${process.pid}`);
       writeFileSync(home.hostPath(`roms/gb/${GAME}.gb`), gbRom('RETROSYNC', 'RetroSync was here'));
+      writeFileSync(home.hostPath(`roms/gb/${BLANK_GAME}.gb`), gbRom('BLANKSRAM', ''));
       ra = await server.pair(`RetroArch ${version}`);
       minui = makeClient('minui', [MINUI_SAVES, 'mnt/SDCARD/.system']);
       minui.write('mnt/SDCARD/.system/version.txt', 'MinUI-20250101-0\n');
@@ -93,7 +99,7 @@ for (const { suite, version } of SUITES) {
     });
 
     it('a save written by RetroArch arrives on a MinUI card under MinUI\'s path', async () => {
-      await retroarch('first start with content: writes the battery save on quit', true);
+      await retroarch('first start with content: writes the battery save on quit', `roms/gb/${GAME}.gb`);
       const written = readFileSync(home.hostPath(RA_SAVE));
       expect(written.subarray(0, 18).toString('latin1')).toBe('RetroSync was here');
       const log = await retroarch('next start: uploads it');
@@ -153,6 +159,24 @@ for (const { suite, version } of SUITES) {
       const shas = (await server.versions(KEY, ra.apiKey)).map((v) => v.sha256);
       expect(shas).toContain(sha256(mine));
       expect(shas).toContain(sha256(theirs));
+    }, 180_000);
+
+    it('the blank SRAM hazard is caught by the blank rule and undone at the next start', async () => {
+      const real = Buffer.alloc(8192, 0x33);
+      real.write('progress from the handheld', 0, 'latin1');
+      minui.write(`${MINUI_SAVES}/GB/${BLANK_GAME}.gb.sav`, real);
+      expect((await minuiSync('MinUI uploads a save RetroArch does not have')).uploaded).toContain(BLANK_KEY);
+      steps.push({ type: 'upload', key: BLANK_KEY, body: real.toString('base64') });
+      const local = home.hostPath(`saves/gb/${BLANK_GAME}.srm`);
+      await retroarch('start with that game: its sync places the save after the blank SRAM was loaded', `roms/gb/${BLANK_GAME}.gb`);
+      const written = readFileSync(local);
+      const blank = written.every((b) => b === 0) || written.every((b) => b === 0xff);
+      console.log(`[test:retroarch] ${version}: after the session the local save is ${blank ? 'blank (the hazard happened)' : 'the real save (no hazard this time)'}`);
+      await retroarch('next start: uploads what it has');
+      expect((await server.head(BLANK_KEY, ra.apiKey))?.equals(real)).toBe(true);
+      if (blank) expect((await server.versions(BLANK_KEY, ra.apiKey)).map((v) => v.sha256)).toContain(sha256(written));
+      await retroarch('start once more: the real save comes back');
+      expect(readFileSync(local).equals(real)).toBe(true);
     }, 180_000);
   });
 }

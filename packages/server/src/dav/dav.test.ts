@@ -164,4 +164,27 @@ describe.each(syncTargets())('/dav/ conflict convergence on %s', (target) => {
     const got = await dav('GET', 'saves/gb/Tetris.srm');
     expect(md5(got.rawPayload)).toBe(head?.hash);
   });
+
+  it('the blank SRAM hazard: a blank save RetroArch uploads over a real one is refused (kept as a version), reported, and the head comes back', async () => {
+    const user = await registerUser(ctx);
+    const ra = await pairDevice(ctx, user.token, { deviceName: 'RetroArch' });
+    const dav = (method: string, path: string, body?: Buffer) =>
+      ctx.app.inject({ method: method as 'GET', url: `/dav/${path}`, headers: basic(ra.apiKey), ...(body ? { payload: body } : {}) });
+    const real = Buffer.alloc(8192, 0x42);
+    expect((await dav('PUT', 'saves/gb/Tetris.srm', real)).statusCode).toBe(201);
+    // Launched with content, RetroArch loaded a blank SRAM before its sync placed the save, and
+    // wrote that blank back on quit: its next start uploads it over the synced save.
+    const blank = Buffer.alloc(8192, 0);
+    expect((await dav('PUT', 'saves/gb/Tetris.srm', blank)).statusCode).toBe(204);
+    const head = await ctx.app.inject({ method: 'GET', url: saveUrl('gb/Tetris/battery'), headers: { 'x-api-key': ra.apiKey } });
+    expect(head.rawPayload.equals(real)).toBe(true);
+    const versions = expectJson(await ctx.app.inject({ method: 'GET', url: '/api/sync/versions/gb/Tetris/battery', headers: { 'x-api-key': ra.apiKey } }), 200);
+    expect(versions.data.versions.map((v: { sha256: string }) => v.sha256)).toContain(createHash('sha256').update(blank).digest('hex'));
+    // The manifest lists the real save again; RetroArch's file is unchanged since its upload, so it downloads it.
+    const manifest = JSON.parse((await dav('GET', 'manifest.server')).body);
+    expect(manifest).toEqual([{ path: 'saves/gb/Tetris.srm', hash: md5(real) }]);
+    expect(md5((await dav('GET', 'saves/gb/Tetris.srm')).rawPayload)).toBe(md5(real));
+    const logs = expectJson(await ctx.app.inject({ method: 'GET', url: '/api/sync/log', headers: { authorization: `Bearer ${user.token}` } }), 200);
+    expect(JSON.stringify(logs.data)).toMatch(/blank_refused: kept as version 2/);
+  });
 });

@@ -8,11 +8,13 @@ import { PageHead } from '../../components/PageHead';
 import { useLoad } from '../../lib/useLoad';
 import { useInterval } from '../../lib/useInterval';
 import { AddDevicePanel } from './AddDevicePanel';
+import { AddRetroArchPanel } from './AddRetroArchPanel';
 import { DeviceRow } from './DeviceRow';
 import { LinkCodeForm } from './LinkCodeForm';
 
 export function DevicesPage() {
   const [adding, setAdding] = useState(false);
+  const [addingRetroArch, setAddingRetroArch] = useState(false);
   const devices = useLoad(() => call(deviceRoutes.list, { query: {} }), 'devices');
   const reload = () => void devices.reload();
   useServerEvents((type) => type === 'device' || type === 'log', reload);
@@ -28,15 +30,21 @@ export function DevicesPage() {
         title="Devices"
         intro="Handhelds and PCs that sync with your account."
         actions={
-          adding ? null : (
-            <button type="button" className="btn btn-primary" disabled={!devices.data} onClick={() => setAdding(true)}>
-              Add device
-            </button>
+          adding || addingRetroArch ? null : (
+            <>
+              <button type="button" className="btn btn-primary" disabled={!devices.data} onClick={() => setAdding(true)}>
+                Add device
+              </button>
+              <button type="button" className="btn" onClick={() => setAddingRetroArch(true)}>
+                Add RetroArch
+              </button>
+            </>
           )
         }
       />
       <div className="stack">
         {adding && devices.data ? <AddDevicePanel devices={list} onClose={() => setAdding(false)} /> : null}
+        {addingRetroArch ? <AddRetroArchPanel onClose={() => setAddingRetroArch(false)} onPaired={reload} /> : null}
         <ErrorNotice error={devices.error} />
         <section className="card" aria-labelledby="device-list">
           <h2 id="device-list">
