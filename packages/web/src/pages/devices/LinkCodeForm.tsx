@@ -33,7 +33,7 @@ export function LinkCodeForm({ onLinked }: { onLinked: () => void }) {
             className="code-input"
             inputMode="numeric"
             autoComplete="one-time-code"
-            pattern="[0-9 -]{6,14}"
+            pattern="[0-9 \-]{6,14}"
             maxLength={14}
             required
             placeholder="123 456"
