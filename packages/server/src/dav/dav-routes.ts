@@ -95,6 +95,8 @@ export function registerDavRoutes(app: FastifyInstance, deps: AppDeps): void {
         case 'GET':
         case 'HEAD': {
           if (path === MANIFEST_PATH) {
+            // RetroArch reads the manifest once per sync: that is its check-in (last seen, online).
+            await deps.devices.heartbeat(auth.device, { platform: 'retroarch' });
             const text = manifestText(await generateManifest(deps.sync, deps.clock, auth));
             return reply.code(200).header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-store').send(req.method === 'HEAD' ? undefined : text);
           }

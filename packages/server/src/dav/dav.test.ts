@@ -57,8 +57,11 @@ describe.each(syncTargets())('/dav/ on %s', (target) => {
   });
 
   it("an empty account serves an empty manifest; RetroArch's own manifest PUT is accepted and not trusted", async () => {
-    const { dav, manifest } = await setup();
+    const { user, dav, manifest } = await setup();
     expect(await manifest()).toEqual([]);
+    // Reading the manifest is RetroArch's check-in: the dashboard shows when it last synced.
+    const listed = expectJson(await ctx.app.inject({ method: 'GET', url: '/api/devices', headers: { authorization: `Bearer ${user.token}` } }), 200);
+    expect(listed.data.devices.find((d: { name: string }) => d.name === 'RetroArch PC')?.lastSyncAt).not.toBeNull();
     const put = await dav('PUT', 'manifest.server', { body: '[{"path":"saves/mGBA/Evil.srm","hash":"00"}]', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(put.statusCode).toBeLessThan(300);
     expect(await manifest()).toEqual([]);
