@@ -49,7 +49,10 @@ function love.load(args)
   local disc
   if ok then
     local port = tonumber(os.getenv("RETROSYNC_DISCOVERY_PORT") or "") or discovery.PORT
-    local okl, l = pcall(discovery.listener, socket, { port = port, addresses = discovery.addresses(os.getenv) })
+    local rf = io.open("/proc/net/route", "r")
+    local routes = rf and rf:read("*a") or ""
+    if rf then rf:close() end
+    local okl, l = pcall(discovery.listener, socket, { port = port, addresses = discovery.addresses(os.getenv, routes) })
     if okl then disc = l end
   end
   local sys = {

@@ -47,11 +47,37 @@ function M.merge(list, server)
   return true
 end
 
--- The broadcast addresses to probe: RETROSYNC_DISCOVERY_ADDRS (comma separated) or 255.255.255.255.
-function M.addresses(env)
+-- Directed broadcast addresses of the local networks from /proc/net/route (destination and mask
+-- are little-endian hex): some Wi-Fi stacks drop 255.255.255.255 without a default route.
+function M.routeBroadcasts(text)
+  local out, seen = {}, {}
+  for line in (text or ""):gmatch("[^\n]+") do
+    local iface, dest, mask = line:match("^(%S+)%s+(%x%x%x%x%x%x%x%x)%s+%x+%s+%x+%s+%S+%s+%S+%s+%S+%s+(%x%x%x%x%x%x%x%x)")
+    if iface and iface ~= "lo" and dest ~= "00000000" and mask ~= "00000000" then
+      local b = {}
+      for i = 4, 1, -1 do
+        local d = tonumber(dest:sub(2 * i - 1, 2 * i), 16)
+        local m = tonumber(mask:sub(2 * i - 1, 2 * i), 16)
+        b[#b + 1] = d + (255 - m)  -- d has no bits outside m on a network route
+      end
+      local addr = string.format("%d.%d.%d.%d", b[1], b[2], b[3], b[4])
+      if not seen[addr] then seen[addr] = true; out[#out + 1] = addr end
+    end
+  end
+  return out
+end
+
+-- The addresses to probe: RETROSYNC_DISCOVERY_ADDRS (comma separated), else 255.255.255.255 and
+-- each local network's own broadcast address.
+function M.addresses(env, routeText)
   local v = env and env("RETROSYNC_DISCOVERY_ADDRS")
   local out = {}
-  for a in (v and v ~= "" and v or "255.255.255.255"):gmatch("[^,%s]+") do out[#out + 1] = a end
+  if v and v ~= "" then
+    for a in v:gmatch("[^,%s]+") do out[#out + 1] = a end
+    return out
+  end
+  out[1] = "255.255.255.255"
+  for _, a in ipairs(M.routeBroadcasts(routeText)) do out[#out + 1] = a end
   return out
 end
 

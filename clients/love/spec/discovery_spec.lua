@@ -37,8 +37,17 @@ describe("discovery", function()
     assert.are.equal("Den", list[1].name)
   end)
 
-  it("probes 255.255.255.255 unless RETROSYNC_DISCOVERY_ADDRS says otherwise", function()
+  it("probes 255.255.255.255 and each local network's broadcast, unless RETROSYNC_DISCOVERY_ADDRS says otherwise", function()
     assert.are.same({ "255.255.255.255" }, discovery.addresses(function() return nil end))
+    local routes = table.concat({
+      "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT",
+      "wlan0\t00000000\t0101A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0",
+      "wlan0\t0001A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0",
+      "usb0\t0000000A\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0",
+      "lo\t0000007F\t00000000\t0001\t0\t0\t0\t000000FF\t0\t0\t0",
+    }, "\n")
+    assert.are.same({ "255.255.255.255", "192.168.1.255", "10.0.255.255" }, discovery.addresses(function() return nil end, routes))
+    assert.are.same({ "127.255.255.255" }, discovery.addresses(function() return "127.255.255.255" end, routes))
     assert.are.same({ "127.255.255.255", "10.0.0.255" }, discovery.addresses(function() return "127.255.255.255, 10.0.0.255" end))
   end)
 

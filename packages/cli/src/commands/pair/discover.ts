@@ -5,6 +5,7 @@
  * redirect it (tests use the loopback broadcast).
  */
 import { createSocket } from 'node:dgram';
+import { networkInterfaces } from 'node:os';
 
 export interface FoundServer {
   name: string;
@@ -31,7 +32,9 @@ export function parseAnswer(text: string): FoundServer | null {
 
 export async function discoverServers(env: Record<string, string | undefined>, waitMs = 1500): Promise<FoundServer[]> {
   const port = Number(env.RETROSYNC_DISCOVERY_PORT) || 47624;
-  const addresses = (env.RETROSYNC_DISCOVERY_ADDRS || '255.255.255.255').split(',').map((a) => a.trim()).filter(Boolean);
+  const addresses = env.RETROSYNC_DISCOVERY_ADDRS
+    ? env.RETROSYNC_DISCOVERY_ADDRS.split(',').map((a) => a.trim()).filter(Boolean)
+    : ['255.255.255.255', ...localBroadcasts()];
   const probe = Buffer.from('RETROSYNC/1 DISCOVER\n'.padEnd(PROBE_MIN, ' '));
   const sock = createSocket('udp4');
   const found = new Map<string, FoundServer>();
@@ -50,4 +53,18 @@ export async function discoverServers(env: Record<string, string | undefined>, w
     sock.close();
   }
   return [...found.values()];
+}
+
+/** Each local IPv4 network's own broadcast address (some networks drop 255.255.255.255). */
+export function localBroadcasts(ifs = networkInterfaces()): string[] {
+  const out = new Set<string>();
+  for (const list of Object.values(ifs)) {
+    for (const i of list ?? []) {
+      if (i.family !== 'IPv4' || i.internal) continue;
+      const a = i.address.split('.').map(Number);
+      const m = i.netmask.split('.').map(Number);
+      out.add(a.map((x, k) => (x | (~(m[k] as number) & 255)) & 255).join('.'));
+    }
+  }
+  return [...out];
 }
