@@ -91,7 +91,12 @@ export async function syncPass(deps: EngineDeps, options: PassOptions = {}): Pro
   if (scanned) {
     if (full) {
       for (const e of Object.values(state.data.entries)) if (e.sha256 !== null && !scanned.seen.has(e.path) && state.data.parked[keyId(e.key)] === undefined) vanished.push(e.path);
-    } else for (const p of scanned.missing) if (state.atPath(p)?.sha256) vanished.push(p);
+    } else {
+      for (const p of scanned.missing) {
+        const e = state.atPath(p);
+        if (e?.sha256 && state.data.parked[keyId(e.key)] === undefined) vanished.push(p);
+      }
+    }
   }
   const hold = scanned ? holdReason(deps.layout, state, vanished, full, scanned.seen.size) : null;
   if (hold) {
