@@ -140,12 +140,15 @@ export interface Nginx {
 }
 
 /** The configuration the README shows (with test paths and ports). */
-export function nginxConfig(port: number, replicaPorts: number[], dir: string): string {
+export function nginxConfig(port: number, replicaPorts: number[], dir: string, workers = 1): string {
+  // Each held device costs nginx two descriptors (client + upstream); several workers split them
+  // under the per-process open-file limit.
   return `daemon off;
-worker_processes 1;
+worker_processes ${workers};
+worker_rlimit_nofile 19000;
 pid ${dir}/nginx.pid;
 error_log ${dir}/logs/error.log warn;
-events { worker_connections 4096; }
+events { worker_connections 9000; }
 http {
   access_log off;
   client_body_temp_path ${dir}/body;
@@ -187,7 +190,7 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(options: { replicas: number; env?: Record<string, string> }): Promise<Cluster> {
+export async function startCluster(options: { replicas: number; env?: Record<string, string>; nginxWorkers?: number }): Promise<Cluster> {
   const db = await startPostgres();
   const s3 = await startS3rver();
   const parts: { replicas: Replica[]; nginx?: Nginx } = { replicas: [] };
@@ -217,7 +220,7 @@ export async function startCluster(options: { replicas: number; env?: Record<str
     // The first replica migrates the database; the others start against it together.
     parts.replicas.push(await startReplica(0, env));
     parts.replicas.push(...(await Promise.all(Array.from({ length: options.replicas - 1 }, (_, i) => startReplica(i + 1, env)))));
-    parts.nginx = await startNginx(proxyPort, parts.replicas.map((r) => r.port));
+    parts.nginx = await startNginx(proxyPort, parts.replicas.map((r) => r.port), options.nginxWorkers ?? 1);
     return { url: parts.nginx.url, db, s3, replicas: parts.replicas, nginx: parts.nginx, env, stop };
   } catch (err) {
     await stop();
@@ -231,10 +234,10 @@ export async function startCluster(options: { replicas: number; env?: Record<str
  * failover to the next replica when one cannot be reached. The port is chosen in advance, as the
  * replicas' public URL names it.
  */
-async function startNginx(port: number, replicaPorts: number[]): Promise<Nginx> {
+async function startNginx(port: number, replicaPorts: number[], workers: number): Promise<Nginx> {
   const dir = mkdtempSync(join(tmpdir(), 'rs-topo-nginx-'));
   mkdirSync(join(dir, 'logs'));
-  writeFileSync(join(dir, 'nginx.conf'), nginxConfig(port, replicaPorts, dir));
+  writeFileSync(join(dir, 'nginx.conf'), nginxConfig(port, replicaPorts, dir, workers));
   const child = spawn(NGINX!, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'logs/error.log')], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   await waitFor('nginx', async () => {

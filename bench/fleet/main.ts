@@ -1,0 +1,137 @@
+/**
+ * `npm run bench:fleet` — a fleet of simulated devices against the several-replicas topology
+ * (e2e/topology/cluster.ts: nginx, 3 server processes, PostgreSQL, s3rver), for a bounded run.
+ * Each device holds a long poll, checks in every 60 s compressed in time (FLEET_HEARTBEAT_MS,
+ * default 6,000: ten times faster than real), and uploads a save every FLEET_UPLOAD_EVERY
+ * check-ins. Prints: error count (target 0), heartbeat p50/p99, uploads, per-replica RSS over
+ * time (target: flat), PostgreSQL connections over time.
+ *
+ *   FLEET_DEVICES=10000 FLEET_SECONDS=90 FLEET_PROCESSES=4 npm run bench:fleet
+ *
+ * Devices are seeded straight into the database (users and devices with their API-key hashes),
+ * so pairing 10,000 devices does not run into the pairing limits the server is meant to have.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { percentile } from '../sync/stats.js';
+import { startCluster, topologyUnavailable } from '../../e2e/topology/cluster.js';
+
+const DEVICES = Number(process.env.FLEET_DEVICES ?? 10_000);
+const SECONDS = Number(process.env.FLEET_SECONDS ?? 90);
+const PROCESSES = Number(process.env.FLEET_PROCESSES ?? Math.max(1, Math.ceil(DEVICES / 2_500)));
+const HEARTBEAT_MS = Number(process.env.FLEET_HEARTBEAT_MS ?? 6_000);
+const UPLOAD_EVERY = Number(process.env.FLEET_UPLOAD_EVERY ?? 20);
+const DEVICES_PER_USER = 5;
+
+function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+async function seed(url: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const keys: string[] = [];
+  const now = Date.now();
+  try {
+    await client.query('begin');
+    for (let u = 0; u * DEVICES_PER_USER < DEVICES; u++) {
+      const userId = randomUUID();
+      await client.query(
+        `insert into users (id, email, password_hash, name, subscription_tier, created_at, updated_at) values ($1, $2, 'not-a-login', 'Fleet', 'enterprise', $3, $3)`,
+        [userId, `fleet-${u}@example.com`, now],
+      );
+      const values: unknown[] = [];
+      const rows: string[] = [];
+      for (let d = 0; d < DEVICES_PER_USER && keys.length < DEVICES; d++) {
+        const key = randomBytes(32).toString('hex');
+        keys.push(key);
+        const i = values.length;
+        rows.push(`($${i + 1}, $${i + 2}, $${i + 3}, 'rg35xx', $${i + 4}, $${i + 5})`);
+        values.push(randomUUID(), userId, `Fleet ${u}.${d}`, createHash('sha256').update(key, 'utf8').digest('hex'), now);
+      }
+      await client.query(`insert into devices (id, user_id, name, device_type, api_key_hash, created_at) values ${rows.join(', ')}`, values);
+    }
+    await client.query('commit');
+  } finally {
+    await client.end();
+  }
+  return keys;
+}
+
+async function main() {
+  const missing = topologyUnavailable();
+  if (missing) {
+    console.log(`bench:fleet skipped: ${missing}`);
+    return;
+  }
+  console.log(`bench:fleet — ${DEVICES} devices in ${PROCESSES} processes for ${SECONDS} s; check-in every ${HEARTBEAT_MS} ms (60 s compressed ${(60_000 / HEARTBEAT_MS).toFixed(0)}×), an upload every ${UPLOAD_EVERY} check-ins`);
+  const cluster = await startCluster({ replicas: 3, nginxWorkers: 4, env: { LOG_LEVEL: 'error', HEARTBEAT_INTERVAL_SECONDS: String(Math.max(5, Math.round(HEARTBEAT_MS / 1000))) } });
+  const children: ChildProcess[] = [];
+  try {
+    const t0 = performance.now();
+    const keys = await seed(cluster.db.url);
+    console.log(`seeded ${keys.length} devices in ${((performance.now() - t0) / 1000).toFixed(1)} s; topology at ${cluster.url}`);
+
+    const totals = { heartbeats: 0, polls: 0, uploads: 0, errors: 0 };
+    const lat: number[] = [];
+    const samples = new Set<string>();
+    const per = Math.ceil(keys.length / PROCESSES);
+    const done: Promise<void>[] = [];
+    for (let p = 0; p < PROCESSES; p++) {
+      const job = { url: cluster.url, keys: keys.slice(p * per, (p + 1) * per), heartbeatMs: HEARTBEAT_MS, uploadEvery: UPLOAD_EVERY, seconds: SECONDS };
+      const child = fork(join(import.meta.dirname, 'generator.ts'), [JSON.stringify(job)], { execArgv: ['--conditions=source', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      children.push(child);
+      done.push(
+        new Promise((resolve) => {
+          child.on('message', (m: any) => {
+            if (m.type === 'done') return resolve();
+            totals.heartbeats += m.heartbeats;
+            totals.polls += m.polls;
+            totals.uploads += m.uploads;
+            totals.errors += m.errors;
+            for (const v of m.lat) lat.push(v);
+            for (const e of m.errorSamples) if (samples.size < 10) samples.add(e);
+          });
+          child.on('exit', () => resolve());
+        }),
+      );
+    }
+
+    const db = new pg.Client({ connectionString: cluster.db.url });
+    await db.connect();
+    const timeline: string[] = [];
+    const sampler = setInterval(async () => {
+      const conns = Number((await db.query('select count(*)::int as n from pg_stat_activity where datname is not null').catch(() => ({ rows: [{ n: NaN }] }))).rows[0].n);
+      const rss = cluster.replicas.map((r) => rssMb(r.child.pid!).toFixed(0)).join(' / ');
+      timeline.push(`t=${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s  replica RSS ${rss} MB  PostgreSQL connections ${conns}  check-ins so far ${totals.heartbeats}  errors ${totals.errors}`);
+      console.log(timeline.at(-1));
+    }, 10_000);
+    await Promise.all(done);
+    clearInterval(sampler);
+    await db.end();
+
+    console.log('\nbench:fleet results');
+    console.log(`  devices: ${keys.length} (${PROCESSES} generator processes, ${SECONDS} s)`);
+    console.log(`  errors: ${totals.errors} (target 0)${samples.size ? ` — e.g. ${[...samples].join('; ')}` : ''}`);
+    console.log(`  check-ins: ${totals.heartbeats}, p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms`);
+    console.log(`  long polls answered: ${totals.polls}; uploads: ${totals.uploads}`);
+    console.log('  per-replica RSS and PostgreSQL connections over time:');
+    for (const line of timeline) console.log(`    ${line}`);
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    await cluster.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
