@@ -56,7 +56,7 @@ describe('pairing', () => {
 });
 
 describe('a PC without --root', () => {
-  it('pairs as RetroArch on Linux and receives a handheld save in its RetroArch saves folder', async () => {
+  it('pairs as RetroArch on Linux and receives a handheld save in its RetroArch saves folder (by core: RetroArch 1.16+ default)', async () => {
     const card = makeClient('pc-card', ['mnt/SDCARD/Saves']);
     const pc = makeClient('pc', []);
     const saves = `${pc.env.XDG_CONFIG_HOME}/retroarch/saves`;
@@ -69,6 +69,7 @@ describe('a PC without --root', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ downloaded: ['gba/Metroid Fusion/battery'] });
     const { readFileSync } = await import('node:fs');
-    expect(readFileSync(`${saves}/Metroid Fusion.srm`, 'utf8')).toBe('samus');
+    // No retroarch.cfg says otherwise: RetroArch 1.16+ sorts saves by core (mGBA for gba here).
+    expect(readFileSync(`${saves}/mGBA/Metroid Fusion.srm`, 'utf8')).toBe('samus');
   }, 60_000);
 });
