@@ -22,6 +22,8 @@ export const DEFAULT_MAX_SAVE_BYTES = 2 * 1024 * 1024 * 1024;
 /** Unreferenced blobs younger than this are spared (their version may still be committing). */
 export const GC_GRACE_MS = 60 * 60 * 1000;
 const MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000;
+/** Spool files older than this can not belong to a live upload on another replica (2 × the default stall bound). */
+const STARTUP_SPOOL_GRACE_MS = 2 * 60 * 1000;
 
 export interface SyncModuleOptions {
   config: Pick<Config, 'dataDir' | 's3' | 'quotaBytes' | 'retention' | 'database'> & Partial<Pick<Config, 'presignedDownloads'>>;
@@ -95,8 +97,17 @@ export async function createSyncModule(options: SyncModuleOptions): Promise<Sync
 
   let timer: NodeJS.Timeout | undefined;
   if (options.maintenance !== false) {
-    // A crash may have left spool files; clear them at start-up, then hourly retention + GC.
-    await sweepSpool(spoolDir, 0, Number.MAX_SAFE_INTEGER).catch(() => 0);
+    // A crash may have left spool files, store temp files and blobs whose version never
+    // committed: clear them at start-up, then hourly retention + GC. SQLite means one server
+    // process, so nothing is in flight yet and everything left over is garbage; with PostgreSQL
+    // other replicas may be mid-upload, so the grace periods apply (a live upload moves at least
+    // every UPLOAD_STALL_MS, so its spool file is never older than STARTUP_SPOOL_GRACE_MS).
+    const single = config.database.kind === 'sqlite';
+    await sweepSpool(spoolDir, single ? 0 : STARTUP_SPOOL_GRACE_MS, single ? Number.MAX_SAFE_INTEGER : Date.now()).catch(() => 0);
+    if (!config.s3) await new FsBlobStore(blobRoot).sweepTemp(single ? 0 : STARTUP_SPOOL_GRACE_MS).catch(() => 0);
+    // Listing a large S3 bucket takes a while: with replicas (and their grace period) it runs behind.
+    const gc = collectGarbage(db, blobs, single ? Number.MAX_SAFE_INTEGER : Date.now(), single ? 0 : GC_GRACE_MS).catch(() => undefined);
+    if (single) await gc;
     timer = setInterval(() => void runMaintenance().catch(() => {}), MAINTENANCE_INTERVAL_MS);
     timer.unref();
   }

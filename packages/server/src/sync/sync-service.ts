@@ -124,6 +124,10 @@ export class SyncService {
     parseSaveKey(input.key);
     const metadata = parseMetadataHeader(input.metadata);
     const { db, blobs } = this.deps;
+    // The order that keeps refused bytes off the disk: a declared length is refused early
+    // (before reading); every body is spooled to a temp file (bounded, removed whatever happens),
+    // then its real size is checked against the quota — a chunked body has no declared length —
+    // and only then do the bytes reach the blob store.
     if (input.contentLength !== null) {
       if (input.contentLength > this.deps.maxUploadBytes) {
         throw new ApiError('payload_too_large', `A save may be at most ${this.deps.maxUploadBytes} bytes.`, { maxBytes: this.deps.maxUploadBytes });
@@ -135,6 +139,7 @@ export class SyncService {
       if (spooled.sha256 !== input.sha256) {
         throw new ApiError('checksum_mismatch', undefined, { expected: input.sha256, actual: spooled.sha256, size: spooled.size });
       }
+      await assertWithinQuota(db, this.deps.quota, input.userId, spooled.sha256, spooled.size);
       const correctedMtime = await this.correct(input.deviceId, input.fileMtime, input.clientTime, receivedAt);
       const timeTrusted = await this.trusted(input, receivedAt);
       const put = (consume: boolean) => blobs.put(input.userId, spooled.sha256, spooled.size, { path: spooled.path, consume });
