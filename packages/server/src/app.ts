@@ -24,6 +24,7 @@ import { registerCsrf } from './http/csrf.js';
 import { registerDashboard } from './http/dashboard.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './http/errors.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerSlowClientLimits } from './http/slow-clients.js';
 import { MemoryCounterStore, SqlCounterStore } from './http/counter-store.js';
 import { Limits } from './http/limits.js';
 import { loggerOptions } from './logger.js';
@@ -123,6 +124,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   installErrorHandling(app);
   registerSecurityHeaders(app, { https: config.publicUrl.startsWith('https://') });
+  registerSlowClientLimits(app, config.http);
   registerCsrf(app, {
     cookieName: SESSION_COOKIE,
     credentialHeaders: ['x-api-key'],

@@ -39,7 +39,7 @@ describe.each(databaseTargets())('authorization matrix on %s', (target) => {
 
   beforeAll(async () => {
     ctx = await createTestContext(target, {
-      env: { PAIRING_GLOBAL_FAILURES: '100000', PAIRING_IP_FAILURES: '100000', LOGIN_IP_FAILURES: '100000', PAIRING_MAX_LIVE_CODES: '1000' },
+      env: { PAIRING_IP_FAILURES: '100000', PAIRING_USER_FAILURES: '100000', LOGIN_IP_FAILURES: '100000', LOGIN_ACCOUNT_FAILURES: '100000', REGISTER_IP_LIMIT: '100000' },
     });
     const v = await registerUser(ctx, { name: 'Victim Person' });
     victim = { ...v, device: await pairDevice(ctx, v.token, { deviceName: 'VictimHandheld' }) };

@@ -33,10 +33,16 @@ export interface RegisteredUser {
   password: string;
 }
 
-export async function registerUser(ctx: TestContext, input: { email?: string; password?: string; name?: string } = {}): Promise<RegisteredUser> {
+/**
+ * Registers over HTTP. Each call comes from its own address (198.18.0.0/15, the benchmarking
+ * range) unless `ip` is given: registration is limited per address, and tests that create many
+ * users stand for many people, not one client.
+ */
+export async function registerUser(ctx: TestContext, input: { email?: string; password?: string; name?: string; ip?: string } = {}): Promise<RegisteredUser> {
   const email = input.email ?? `user-${randomBytes(6).toString('hex')}@example.com`;
   const password = input.password ?? 'correct horse battery';
-  const res = await ctx.app.inject({ method: 'POST', url: '/api/auth/register', payload: { email, password, name: input.name ?? 'Test User' } });
+  const ip = input.ip ?? `198.${18 + (randomBytes(1)[0]! & 1)}.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
+  const res = await ctx.app.inject({ method: 'POST', url: '/api/auth/register', remoteAddress: ip, payload: { email, password, name: input.name ?? 'Test User' } });
   const body = expectJson(res, 201);
   return { user: body.data.user, token: body.data.token, email, password };
 }
