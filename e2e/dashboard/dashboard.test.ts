@@ -208,6 +208,54 @@ describe('dashboard in Chromium', () => {
     await screenshots(page, '06-activity');
   });
 
+  it('deletes an old version and a whole save after confirming; shows a deleted save and restores it', async () => {
+    const key = 'gba/Advance Wars/battery';
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    await go('Saves', '/dashboard/saves');
+    expect(await handheld.upload(key, bytes('wars: mission 1'), { mtime: T0 })).toEqual({ outcome: 'accepted', version: 1 });
+    expect(await handheld.upload(key, bytes('wars: mission 2'), { base: 1, mtime: T0 + 60_000 })).toEqual({ outcome: 'accepted', version: 2 });
+    const item = page.getByTestId('save-item').filter({ hasText: 'Advance Wars' });
+    await item.filter({ hasText: 'v2' }).waitFor({ timeout: 10_000 });
+    await item.click();
+    const row = (v: number) => page.locator(`[data-testid="version-row"][data-version="${v}"]`);
+    await row(1).waitFor();
+
+    // One old version, after a confirmation that can be cancelled.
+    await page.getByRole('button', { name: 'Delete (version 1)' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete version 1 for good?' });
+    await dialog.waitFor();
+    await screenshots(page, '11-delete-version');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await row(1).count()).toBe(1);
+    await page.getByRole('button', { name: 'Delete (version 1)' }).click();
+    await dialog.getByRole('button', { name: 'Delete version' }).click();
+    await see(/Deleted version 1\. Storage used now/);
+    await row(1).waitFor({ state: 'detached' });
+    // The head has no delete button: it is kept unless the whole save goes.
+    expect(await page.getByRole('button', { name: 'Delete (version 2)' }).count()).toBe(0);
+
+    // A device deletes the save: it leaves the list, and comes back with "Show deleted saves" to be restored.
+    expect(await handheld.remove(key, 2)).toEqual({ outcome: 'accepted', version: 3 });
+    await item.waitFor({ state: 'detached', timeout: 10_000 });
+    await page.getByLabel('Show deleted saves (to restore one)').check();
+    await item.filter({ hasText: 'deleted' }).click();
+    await page.getByRole('button', { name: 'Restore (version 3)' }).click();
+    await see('Restored the save as v4 (the version before the deletion)');
+    await row(4).and(page.locator('[data-head="true"]')).waitFor();
+
+    // The whole save, everywhere.
+    await page.getByRole('button', { name: 'Delete this save' }).click();
+    const whole = page.getByRole('dialog', { name: 'Delete Advance Wars everywhere?' });
+    await whole.waitFor();
+    await whole.getByRole('button', { name: 'Delete save' }).click();
+    await see(/Deleted this save: 3 versions removed\. Storage used now/);
+    await row(5).waitFor();
+    expect(await page.getByRole('button', { name: 'Restore (version 5)' }).count()).toBe(0);
+    await page.getByLabel('Show deleted saves (to restore one)').uncheck();
+    await item.waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
   it('renames a device and removes one after confirming', async () => {
     await go('Devices', '/dashboard/devices');
     const mini = page.getByTestId('device-row').filter({ hasText: 'Miyoo Mini' });

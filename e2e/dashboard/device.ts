@@ -10,6 +10,8 @@ export interface SimDevice {
   /** Uploads a save and, when it was taken, logs the upload as the real clients do. */
   upload(key: string, bytes: Uint8Array, options: { base?: number; mtime: number }): Promise<{ outcome: string; version: number }>;
   log(action: 'upload' | 'download' | 'delete' | 'conflict', filePath: string, fileSize?: number): Promise<void>;
+  /** Sends a deletion of a save this device had in sync at `base`. */
+  remove(key: string, base: number): Promise<{ outcome: string; version: number }>;
 }
 
 function simDevice(id: string, name: string, api: ApiClient): SimDevice {
@@ -38,6 +40,11 @@ function simDevice(id: string, name: string, api: ApiClient): SimDevice {
       if (result.outcome === 'accepted' || result.outcome === 'conflict_won') {
         await api.call(syncLogRoutes.create, { body: { action: 'upload', filePath: key, fileSize: bytes.byteLength } });
       }
+      return { outcome: result.outcome, version: result.stored.version };
+    },
+    async remove(key, base) {
+      const headers = { 'x-base-version': String(base), 'x-client-time': new Date().toISOString() };
+      const result = await api.call(syncSaveRoutes.delete, { params: { '*': key }, headers } as CallInput<typeof syncSaveRoutes.delete>);
       return { outcome: result.outcome, version: result.stored.version };
     },
   };

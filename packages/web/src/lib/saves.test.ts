@@ -54,6 +54,12 @@ describe('unansweredConflicts', () => {
     expect(unansweredConflicts([v(6), v(5, false, 4), v(4, true)])).toEqual([]);
   });
 
+  it('skips deletions: a deletion that lost (or was overtaken by an edit) has nothing to keep', () => {
+    const d = (version: number) => ({ version, conflict: true, restoredFrom: null, deleted: true });
+    expect(unansweredConflicts([v(3), d(2), v(1)])).toEqual([]);
+    expect(unansweredConflicts([v(4, true), d(3), v(2)]).map((x) => x.version)).toEqual([4]);
+  });
+
   it('is empty without conflicts', () => {
     expect(unansweredConflicts([v(2), v(1)])).toEqual([]);
     expect(unansweredConflicts([])).toEqual([]);

@@ -76,11 +76,12 @@ export function groupBySystem<T extends { system: string; game: string; kind: st
 
 /**
  * Conflict copies the player has not answered yet: a conflict version with no restore made
- * after it (pressing "Keep this one" or restoring any version is an answer).
+ * after it (pressing "Keep this one" or restoring any version is an answer). Deletions are not
+ * offered: a modification beats a deletion, and a deletion holds no save to keep.
  */
-export function unansweredConflicts<T extends { version: number; conflict: boolean; restoredFrom: number | null }>(
+export function unansweredConflicts<T extends { version: number; conflict: boolean; restoredFrom: number | null; deleted?: boolean }>(
   versions: readonly T[],
 ): T[] {
   const lastRestore = Math.max(0, ...versions.filter((v) => v.restoredFrom !== null).map((v) => v.version));
-  return versions.filter((v) => v.conflict && v.version > lastRestore);
+  return versions.filter((v) => v.conflict && !v.deleted && v.version > lastRestore);
 }

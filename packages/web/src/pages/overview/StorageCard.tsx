@@ -1,4 +1,5 @@
 import type { SaveSummary, SubscriptionTier } from '@retrosync/api';
+import { Link } from '../../app/router';
 import { formatBytes } from '../../lib/format';
 
 export interface StorageUsage {
@@ -42,6 +43,11 @@ export function StorageCard({ usage, saves }: { usage: StorageUsage | undefined;
             {usage.limitBytes === null ? 'no limit' : `of ${formatBytes(usage.limitBytes)}`} · {usage.tier} plan
             {live !== undefined && ` · ${live} current save${live === 1 ? '' : 's'}`}
           </p>
+          {share !== null && share >= 0.9 ? (
+            <p className="small">
+              Nearly full: delete old versions, or whole saves, on the <Link to="/dashboard/saves">Saves</Link> page to free space.
+            </p>
+          ) : null}
         </>
       )}
     </section>

@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react';
 import { saveRoutes, syncSaveRoutes, type SaveVersion } from '@retrosync/api';
 import { call } from '../../api/client';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { formatBytes } from '../../lib/format';
 import { useLoad } from '../../lib/useLoad';
 import { kindLabel, splitKey, systemLabel, unansweredConflicts } from '../../lib/saves';
 import { VersionRow } from './VersionRow';
@@ -13,44 +15,80 @@ type Props = {
   /** Bumped when a save event arrives, to reload the history. */
   refresh: number;
   onRestored: () => void;
+  /** Versions or the whole save were deleted: the list and the storage figures changed. */
+  onDeleted: () => void;
 };
 
-export function SaveHistory({ saveKey, deviceNames, refresh, onRestored }: Props) {
+/** What the confirmation dialog is about: one old version, or the whole save. */
+type Pending = { kind: 'version'; version: SaveVersion } | { kind: 'save' } | null;
+
+export function SaveHistory({ saveKey, deviceNames, refresh, onRestored, onDeleted }: Props) {
   const history = useLoad(() => call(syncSaveRoutes.versions, { params: { '*': saveKey } }), saveKey);
-  const [busyVersion, setBusyVersion] = useState<number | null>(null);
+  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
+  const [pending, setPending] = useState<Pending>(null);
   const { reload } = history;
 
   useEffect(() => {
     if (refresh > 0) void reload();
   }, [refresh, reload]);
 
-  const restore = async (version: SaveVersion) => {
-    setBusyVersion(version.version);
+  const run = async (work: () => Promise<string>, after: () => void) => {
+    setBusy(true);
     setError(null);
     setDone(null);
     try {
-      const result = await call(saveRoutes.restore, { body: { key: saveKey, version: version.version } });
-      setDone(
-        version.conflict
-          ? `Kept version ${version.version}: it is now the current save (v${result.head.version}). Your devices pick it up on their next sync.`
-          : `Restored version ${version.version} as v${result.head.version}. Your devices pick it up on their next sync.`,
-      );
+      setDone(await work());
       await reload();
-      onRestored();
+      after();
     } catch (caught) {
       setError(caught);
     } finally {
-      setBusyVersion(null);
+      setBusy(false);
+      setPending(null);
+    }
+  };
+
+  const restore = (version: SaveVersion) =>
+    run(async () => {
+      const result = await call(saveRoutes.restore, { body: { key: saveKey, version: version.version } });
+      const next = 'Your devices pick it up on their next sync.';
+      if (version.deleted) return `Restored the save as v${result.head.version} (the version before the deletion). ${next}`;
+      if (version.conflict) return `Kept version ${version.version}: it is now the current save (v${result.head.version}). ${next}`;
+      return `Restored version ${version.version} as v${result.head.version}. ${next}`;
+    }, onRestored);
+
+  const confirmDelete = () => {
+    if (pending?.kind === 'version') {
+      const { version } = pending.version;
+      void run(async () => {
+        const result = await call(saveRoutes.deleteVersions, { body: { key: saveKey, versions: [version] } });
+        return `Deleted version ${version}. Storage used now: ${formatBytes(result.usage.usedBytes)}.`;
+      }, onDeleted);
+    } else if (pending?.kind === 'save') {
+      void run(async () => {
+        const result = await call(saveRoutes.deleteSave, { body: { key: saveKey } });
+        const n = result.deletedVersions;
+        return `Deleted this save: ${n} version${n === 1 ? '' : 's'} removed. Storage used now: ${formatBytes(result.usage.usedBytes)}. Your devices move their copies into their backup folders on their next sync.`;
+      }, onDeleted);
     }
   };
 
   const { system, game, kind } = splitKey(saveKey);
   const versions = history.data?.versions ?? [];
+  const stored = versions.filter((v) => !v.deleted).length;
   return (
     <section className="card" aria-labelledby="history-title">
-      <h2 id="history-title">{game}</h2>
+      <div className="row">
+        <h2 id="history-title">{game}</h2>
+        <span className="spacer" />
+        {stored > 0 ? (
+          <button type="button" className="btn btn-small btn-danger" disabled={busy} onClick={() => setPending({ kind: 'save' })}>
+            Delete this save
+          </button>
+        ) : null}
+      </div>
       <p className="muted small">
         {systemLabel(system)} · {kindLabel(kind)} · <code>{saveKey}</code>
       </p>
@@ -88,14 +126,37 @@ export function SaveHistory({ saveKey, deviceNames, refresh, onRestored }: Props
                   saveKey={saveKey}
                   version={version}
                   deviceNames={deviceNames}
-                  busy={busyVersion !== null}
+                  busy={busy}
+                  restorable={stored > 0}
                   onRestore={() => void restore(version)}
+                  onDelete={() => setPending({ kind: 'version', version })}
                 />
               ))}
             </tbody>
           </table>
         </div>
       ) : null}
+      <ConfirmDialog
+        open={pending !== null}
+        title={pending?.kind === 'save' ? `Delete ${game} everywhere?` : `Delete version ${pending?.kind === 'version' ? pending.version.version : ''} for good?`}
+        confirmLabel={pending?.kind === 'save' ? 'Delete save' : 'Delete version'}
+        danger
+        busy={busy}
+        onConfirm={confirmDelete}
+        onCancel={() => setPending(null)}
+      >
+        {pending?.kind === 'save' ? (
+          <p>
+            All {stored} stored version{stored === 1 ? '' : 's'} of this save are removed from the server and their storage is freed. Each device moves
+            its copy into its backup folder on its next sync. This cannot be undone here.
+          </p>
+        ) : (
+          <p>
+            This version is removed from the server and its storage is freed, unless another version holds the same bytes. The current save and your
+            devices' files are not touched. This cannot be undone.
+          </p>
+        )}
+      </ConfirmDialog>
     </section>
   );
 }

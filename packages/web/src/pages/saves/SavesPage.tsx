@@ -15,7 +15,8 @@ export function SavesPage() {
   const { search } = useLocation();
   const selected = search.get('key');
   const [filter, setFilter] = useState('');
-  const saves = useLoad(() => call(saveRoutes.list, { query: {} }), 'saves');
+  const [showDeleted, setShowDeleted] = useState(false);
+  const saves = useLoad(() => call(saveRoutes.list, { query: showDeleted ? { includeDeleted: 'true' } : {} }), `saves:${showDeleted}`);
   const devices = useLoad(() => call(deviceRoutes.list, { query: { includeRevoked: 'true' } }), 'devices');
   const [historyVersion, setHistoryVersion] = useState(0);
   useServerEvents(
@@ -57,11 +58,22 @@ export function SavesPage() {
               Games <span className="badge badge-plain">{all.length}</span>
             </h2>
             <Field label="Find a game" type="search" value={filter} onChange={(event) => setFilter(event.target.value)} />
+            <label className="check small">
+              <input type="checkbox" checked={showDeleted} onChange={(event) => setShowDeleted(event.target.checked)} />
+              Show deleted saves (to restore one)
+            </label>
             {shown.length === 0 ? <EmptyState title="No game matches" /> : null}
             <SaveList saves={shown} deviceNames={deviceNames} selected={selected} onSelect={select} />
           </section>
           {selected ? (
-            <SaveHistory key={selected} saveKey={selected} deviceNames={deviceNames} refresh={historyVersion} onRestored={() => void saves.reload()} />
+            <SaveHistory
+              key={selected}
+              saveKey={selected}
+              deviceNames={deviceNames}
+              refresh={historyVersion}
+              onRestored={() => void saves.reload()}
+              onDeleted={() => void saves.reload()}
+            />
           ) : (
             <section className="card">
               <EmptyState title="Pick a save">

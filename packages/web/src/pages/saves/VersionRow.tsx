@@ -8,7 +8,10 @@ type Props = {
   version: SaveVersion;
   deviceNames: ReadonlyMap<string, string>;
   busy: boolean;
+  /** Whether any stored version is left to bring back (not after the whole save was deleted). */
+  restorable: boolean;
   onRestore: () => void;
+  onDelete: () => void;
 };
 
 function origin(version: SaveVersion, deviceNames: ReadonlyMap<string, string>): string {
@@ -17,8 +20,16 @@ function origin(version: SaveVersion, deviceNames: ReadonlyMap<string, string>):
   return deviceNames.get(version.deviceId) ?? 'Removed device';
 }
 
-export function VersionRow({ saveKey, version, deviceNames, busy, onRestore }: Props) {
+/** The restore button's label: "Keep this one" on a conflict copy, "Restore" otherwise (on a deleted head: the version before it). */
+function restoreLabel(version: SaveVersion, restorable: boolean): string | null {
+  if (version.head) return version.deleted && restorable ? 'Restore' : null;
+  if (version.deleted) return null;
+  return version.conflict ? 'Keep this one' : 'Restore';
+}
+
+export function VersionRow({ saveKey, version, deviceNames, busy, restorable, onRestore, onDelete }: Props) {
   const label = `version ${version.version}`;
+  const restore = restoreLabel(version, restorable);
   return (
     <tr className="version-row" data-head={version.head} data-testid="version-row" data-version={version.version}>
       <td className="nowrap">
@@ -27,6 +38,16 @@ export function VersionRow({ saveKey, version, deviceNames, busy, onRestore }: P
           {version.head ? <span className="badge badge-ok badge-plain">current</span> : null}
           {version.conflict ? <span className="badge badge-warn badge-plain">conflict</span> : null}
           {version.deleted ? <span className="badge badge-danger badge-plain">deleted</span> : null}
+          {version.blank ? (
+            <span className="badge badge-plain" title="Empty, all 0x00 or all 0xFF: a fresh save written at game start. Kept, but never made current over a real save.">
+              blank
+            </span>
+          ) : null}
+          {version.timeTrusted ? null : (
+            <span className="badge badge-warn badge-plain" title="The device's clock had been reset or had jumped, so its time could not be trusted: it never wins a conflict on time.">
+              clock unsure
+            </span>
+          )}
         </div>
       </td>
       <td className="nowrap" data-label="Saved">
@@ -47,15 +68,20 @@ export function VersionRow({ saveKey, version, deviceNames, busy, onRestore }: P
               Download<span className="visually-hidden"> {label}</span>
             </a>
           )}
-          {version.head || version.deleted ? null : (
+          {restore === null ? null : (
             <button
               type="button"
-              className={version.conflict ? 'btn btn-small btn-primary' : 'btn btn-small'}
+              className={version.conflict && !version.deleted ? 'btn btn-small btn-primary' : 'btn btn-small'}
               disabled={busy}
               onClick={onRestore}
             >
-              {version.conflict ? 'Keep this one' : 'Restore'}
+              {restore}
               <span className="visually-hidden"> ({label})</span>
+            </button>
+          )}
+          {version.head ? null : (
+            <button type="button" className="btn btn-small btn-danger" disabled={busy} onClick={onDelete}>
+              Delete<span className="visually-hidden"> ({label})</span>
             </button>
           )}
         </div>
