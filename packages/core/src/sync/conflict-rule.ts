@@ -17,12 +17,15 @@
  * whatever its time or its client: the server decides it from the bytes it received, stores the
  * upload as a version (outcome `blank_refused`), and the head stays.
  *
- * Untrusted time: an untrusted time never wins a conflict — against a trusted head it loses by the
- * order above, and against an untrusted head the head stays — so an edit whose time cannot be
- * trusted never silently replaces another device's head; it is kept as a conflict version for the
- * player to pick. An upload whose base is the head is a plain edit and is accepted whatever its
- * time. (A modification over a deletion, and real bytes over blank ones, come first: neither
- * destroys anything.)
+ * Untrusted time: an untrusted time never wins a conflict (against an untrusted head too: the head
+ * stays): the upload is kept as a conflict version, the head stays, and the conflict is shown for
+ * the player to pick. An upload whose base is the head is a plain edit and is accepted whatever its
+ * time (it replaces nothing the device has not seen). A modification over a deletion, and real
+ * bytes over blank ones, still come first: neither destroys anything.
+ *
+ * Deletions: a modification beats a deletion: an edit against a deleted head becomes the head (the
+ * deletion stays in history) in one pass, and a deletion against a changed head is kept as a
+ * conflict version while the head stays.
  */
 
 export type UploadOutcome = 'accepted' | 'unchanged' | 'conflict_won' | 'conflict_lost' | 'blank_refused';

@@ -1,13 +1,15 @@
 /**
  * Retention: a version that stops being the head (by a newer upload, a conflict, a restore or a
  * deletion) is kept for `RETENTION_DAYS` counted from that moment (`superseded_at`), never from its
- * upload. `RETENTION_VERSIONS` thins only versions superseded before that window (each save keeps
- * its head and its newest `RETENTION_VERSIONS` ordinary versions whatever their age), so no content
- * a player produced within the window is ever removed by retention; conflict versions are kept for
- * the window and then expire. Blobs no version references are removed by {@link collectGarbage} —
- * only when older than a grace period (an upload writes its blob before its version commits) and
- * only while holding the owner's feed lock, the same lock an upload holds when it checks that a
- * deduplicated blob still exists — so garbage collection never removes bytes a kept version uses.
+ * upload. `RETENTION_VERSIONS` thins only versions superseded before that window, so no content a
+ * player produced within the window is ever removed by retention. Garbage collection removes only
+ * bytes that no remaining version references.
+ *
+ * In detail: each save keeps its head and its newest `RETENTION_VERSIONS` ordinary versions
+ * whatever their age; conflict versions are kept for the window and then expire. Blobs no version
+ * references are removed by {@link collectGarbage} — only when older than a grace period (an
+ * upload writes its blob before its version commits) and only while holding the owner's feed
+ * lock, the same lock an upload holds when it checks that a deduplicated blob still exists.
  */
 import { sql } from 'kysely';
 import type { BlobStore } from '../storage/blob/blob-store.js';
