@@ -166,10 +166,12 @@ function App:running()
 end
 
 function App:syncNow()
-  if self.action and not self.action.job.done then return end
   if self:running() then
+    -- The trigger works whatever else is going on (e.g. the start after pairing still finishing).
     self.sys.engine.syncNow(self.status.pid)
     self.msg = "Syncing now..."
+  elseif self.action and not self.action.job.done then
+    return
   else
     self.action = { name = "once", job = self.sys.engine.run("once") }
     self.msg = "Syncing once (background sync is off)..."

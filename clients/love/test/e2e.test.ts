@@ -95,6 +95,7 @@ it.skipIf(missing.length > 0)(
         'wait_screen status 60', // the test links the code meanwhile
         'wait_text in_sync 60',
         'wait_text Up_to_date 30',
+        'wait_text Background_sync_is_on. 30', // the start after pairing has finished
         shots('4-status'),
         'pad a', // Sync now: the trigger file + SIGUSR1 to the running daemon
         'wait_text Syncing_now 5',
