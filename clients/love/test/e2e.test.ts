@@ -164,7 +164,13 @@ it.skipIf(missing.length > 0)(
     expect((await user.devices()).map((d) => d.name)).toContain('Test Mini');
     expect((await user.save(KEY))?.equals(bytes)).toBe(true);
     expect(readFileSync(join(home, 'app.conf'), 'utf8')).toContain(`server=${server.url}`);
-    const log = readFileSync(join(home, 'retrosync.log'), 'utf8');
+    // The daemon takes the trigger at its next wake (the app may have stopped it first: then the
+    // restarted daemon takes it on its first pass).
+    let log = '';
+    for (let i = 0; i < 100 && !/sync now \(asked by the app\)/.test(log); i++) {
+      log = readFileSync(join(home, 'retrosync.log'), 'utf8');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect(log).toMatch(/sync now \(asked by the app\)/);
     expect(log.match(/daemon start/g)?.length).toBe(2); // stopped and started again from the app
     expect(spawnSync(join(busyboxBin(), 'sh'), [join(REPO, 'clients/shell/launch.sh'), 'status'], { env: { PATH: busyboxBin(), RETROSYNC_HOME: home }, encoding: 'utf8' }).stdout).toMatch(/^running/);
