@@ -65,7 +65,7 @@ try {
   for (let i = 0; i < N; i++) {
     const [core, tag, ext] = cores[i % cores.length] as (typeof cores)[number];
     const game = `Game ${String(i).padStart(4, '0')} (USA)`;
-    files[`/mnt/SDCARD/Saves/CurrentProfile/saves/${core}/${game}.srm`] = Buffer.alloc(8192, i % 251);
+    files[`/mnt/SDCARD/Saves/CurrentProfile/saves/${core}/${game}.srm`] = Buffer.alloc(8192, (i % 250) + 1);
     files[`/mnt/SDCARD/Roms/${tag}/${game}${ext}`] = Buffer.from('rom');
   }
   writeTree(root, files);

@@ -21,8 +21,10 @@ rs_head_get() {
   [ -n "$_r" ] || return 0
   _hv=${_r%%"$RS_TAB"*}; _r=${_r#*"$RS_TAB"}; _hs=${_r%%"$RS_TAB"*}; _hd=${_r#*"$RS_TAB"}
 }
+# Until the first whole feed has been read the file does not exist (so that read happens).
 rs_head_put() { # canonical key, version, sha, deleted
-  { [ -f "$RS_HEADS" ] && awk -F '\t' -v k="$1" '$1 != k' "$RS_HEADS"; printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4"; } > "$RS_HEADS.tmp" &&
+  [ -f "$RS_HEADS" ] || return 0
+  { awk -F '\t' -v k="$1" '$1 != k' "$RS_HEADS"; printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4"; } > "$RS_HEADS.tmp" &&
     mv -f "$RS_HEADS.tmp" "$RS_HEADS"
 }
 

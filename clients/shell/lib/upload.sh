@@ -83,6 +83,8 @@ rs_upload() { # canonical key, key, path, sha, size, mtime, base, content file (
 # Synced saves whose file is gone: deletions, unless the pass holds them (rs_deletion_guard).
 rs_vanished() {
   rs_deletion_guard
+  # First pass after an upgrade: the heads are learned from this pass's feed; deletions wait.
+  [ -z "$RS_HELD" ] && [ -s "$RS_TMP/vanished" ] && [ ! -f "$RS_HEADS" ] && RS_HELD="the server's heads are not known yet (first pass); deletions wait for the next pass"
   if [ -n "$RS_HELD" ]; then
     RS_UNSETTLED=1 # the next full pass looks at them again (a --once pass must not say "in sync")
     [ "$RS_HELD" != "$(cat "$RS_TMP/held.prev" 2>/dev/null)" ] &&

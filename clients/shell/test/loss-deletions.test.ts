@@ -2,7 +2,8 @@
  * Issue 11 for the shell client — deletions propagate, restorably (scenario 11), and never from
  * a missing card or a mass vanishing: busybox sh against a real server.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ONION_SAVES, pairDevice, type User } from './devices.js';
 import { newUser, startServer, type RunningServer } from './server.js';
@@ -59,6 +60,27 @@ describe('issue 11 scenario 11: deletions propagate, restorably', () => {
     expect(a.read(gba('Contested'))).toBe('v2 b!');
     expect((await head('gba/Contested/battery'))?.deleted).toBe(false);
     expect((await user.save('gba/Contested/battery'))?.toString()).toBe('v2 b!');
+  });
+});
+
+describe('upgrading from the previous shell client', () => {
+  it('its state (six columns, key as sent) is migrated and the whole feed read once, so a deletion still propagates', async () => {
+    const d = await pairDevice(user, server.url, 'Upgraded');
+    d.write(gba('Old State'), 'from before', ago(60));
+    expect((await d.once()).status).toBe(0);
+    // What the previous client left: key as sent, version, sha256, size, mtime, path; a cursor; no heads.
+    const state = join(d.home, 'state.tsv');
+    writeFileSync(state, readFileSync(state, 'utf8').split('\n').filter(Boolean).map((l) => { const f = l.split('\t'); return [f[7], ...f.slice(1, 6)].join('\t'); }).join('\n') + '\n');
+    rmSync(join(d.home, 'heads.tsv'));
+    expect(existsSync(join(d.home, 'cursor'))).toBe(true);
+    rmSync(d.file(gba('Old State')));
+    const first = await d.once();
+    expect(first.status).toBe(1);
+    expect(first.stdout).toMatch(/deletions held: the server's heads are not known yet/);
+    const r = await d.once();
+    expect(r.status, r.stdout + d.log()).toBe(0);
+    expect((await head('gba/Old State/battery'))?.deleted).toBe(true);
+    expect(readFileSync(state, 'utf8')).toMatch(/^gba\/old%20state\/battery\t/m);
   });
 });
 
