@@ -171,17 +171,18 @@ rs_poll_finish() {
   esac
 }
 
-# Kills the children of a pid (the background poll's curl) by reading /proc: no pkill -P needed.
-rs_kill_children() {
+# The children of a pid (the background poll's curl), from /proc: no pkill -P needed.
+rs_children() {
   for _s in /proc/[0-9]*/stat; do
     read -r _pid _comm _st _ppid _rest < "$_s" 2>/dev/null || continue
-    [ "$_ppid" = "$1" ] && kill "$_pid" 2>/dev/null
+    [ "$_ppid" = "$1" ] && printf '%s ' "$_pid"
   done
   return 0
 }
 
 rs_stop() {
-  if [ -n "$RS_POLL_PID" ]; then rs_kill_children "$RS_POLL_PID"; kill "$RS_POLL_PID" 2>/dev/null; fi
+  # The poll's shell first (so it cannot log its curl's death as an error), then its curl.
+  if [ -n "$RS_POLL_PID" ]; then _kids=$(rs_children "$RS_POLL_PID"); kill "$RS_POLL_PID" 2>/dev/null; [ -n "$_kids" ] && kill $_kids 2>/dev/null; fi
   [ -n "$RS_SLEEP_PID" ] && kill "$RS_SLEEP_PID" 2>/dev/null
   rs_status_write stopped
   rm -rf "$RS_LOCK"; rs_log info "daemon stopped"; exit 0

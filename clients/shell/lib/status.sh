@@ -8,7 +8,8 @@ RS_TRIGGER=$RS_HOME/sync-now
 RS_CONFLICTS=$RS_HOME/conflicts.tsv
 RS_STATUS_FORMAT=1
 RS_STATE_NAME=starting
-RS_LAST_SYNC=""
+# The last sync survives a restart of the daemon (the app shows it).
+RS_LAST_SYNC=$(awk -F '\t' '$1 == "last_sync" { print $2; exit }' "$RS_STATUS" 2>/dev/null)
 
 # Called by rs_log for every line (RS_LOG_HOOK): keeps the last errors and the conflicts.
 rs_status_note() { # level message
