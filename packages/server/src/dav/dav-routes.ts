@@ -26,6 +26,8 @@ import { join } from 'node:path';
 export const DAV_METHODS = ['OPTIONS', 'GET', 'HEAD', 'PUT', 'DELETE', 'MKCOL', 'COPY', 'MOVE', 'PROPFIND'] as const;
 const ALLOW = 'OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE';
 const REALM = 'Basic realm="RetroSync", charset="UTF-8"';
+/** No byte of a PUT body for this long ends it (RetroArch sends the whole file at once). */
+const PUT_STALL_MS = 60_000;
 
 function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
@@ -92,24 +94,29 @@ export function registerDavRoutes(app: FastifyInstance, deps: AppDeps): void {
       switch (req.method) {
         case 'OPTIONS':
           return reply.code(200).header('allow', ALLOW).header('ms-author-via', 'DAV').header('content-length', '0').send();
-        case 'GET':
         case 'HEAD': {
+          // Read-only: a HEAD neither counts as RetroArch's check-in nor as a download.
+          if (path === MANIFEST_PATH) return reply.code(200).header('content-type', 'application/json; charset=utf-8').send();
+          const info = await service.stat(auth, path);
+          reply.code(200).header('content-type', 'application/octet-stream').header('content-length', String(info.size));
+          if (info.md5) reply.header('etag', `"${info.md5}"`);
+          return reply.send();
+        }
+        case 'GET': {
           if (path === MANIFEST_PATH) {
             // RetroArch reads the manifest once per sync: that is its check-in (last seen, online).
             await deps.devices.heartbeat(auth.device, { platform: 'retroarch' });
             const text = manifestText(await generateManifest(deps.sync, deps.clock, auth));
-            return reply.code(200).header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-store').send(req.method === 'HEAD' ? undefined : text);
+            return reply.code(200).header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-store').send(text);
           }
           const served = await service.get(auth, path);
           reply.code(200).header('content-type', 'application/octet-stream').header('content-length', String(served.size)).header('cache-control', 'no-store');
           if (served.md5) reply.header('etag', `"${served.md5}"`);
-          if (req.method === 'HEAD') {
-            served.body.destroy();
-            return reply.send();
-          }
           return reply.send(served.body);
         }
         case 'PUT': {
+          // A body that stops arriving ends the request (transfers fail on stalls, never on total time).
+          if (typeof req.raw.socket?.setTimeout === 'function') req.raw.socket.setTimeout(PUT_STALL_MS, () => req.raw.destroy(new Error('upload stalled')));
           const body = (req.body as NodeJS.ReadableStream | undefined) ?? req.raw;
           const created = await service.put(auth, path, body as import('node:stream').Readable);
           return reply.code(created ? 201 : 204).send();

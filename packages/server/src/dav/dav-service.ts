@@ -8,7 +8,8 @@
  * device. The manifest logic is in manifest.ts.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { ApiError } from '@retrosync/api';
@@ -101,6 +102,17 @@ export class DavService {
     });
   }
 
+  /** Size and MD5 of what a GET of `path` would return, recording nothing (HEAD). */
+  async stat(auth: DeviceAuth, path: string): Promise<{ size: number; md5: string | null }> {
+    const view = await this.view(auth);
+    const entry = view.entries.get(path);
+    if (!entry || entry.type === 'deleted') throw new DavError(404, 'Not found.');
+    if (entry.type === 'dir') return { size: 0, md5: null };
+    if (entry.type === 'file') return { size: Number(entry.row.size ?? 0), md5: entry.row.md5 };
+    const served = servedBlob(entry);
+    return { size: served.size, md5: served.md5 ?? (await md5Of(this.db, this.deps.sync.blobs, auth.userId, served.sha256)) };
+  }
+
   /** The bytes at `path` (a save's head as this RetroArch keeps it, or an opaque file); records what this device now holds. */
   async get(auth: DeviceAuth, path: string): Promise<Served> {
     const view = await this.view(auth);
@@ -159,20 +171,20 @@ export class DavService {
     await this.ensureParent(auth, view, path);
     const spooled = await spoolUpload(body, this.deps.spoolDir, this.deps.maxBytes);
     try {
-      const bytes = await readFile(spooled.path);
-      const md5 = createHash('md5').update(bytes).digest('hex');
+      // Opaque files can be large (system files): hash from the spool file, read whole only saves.
+      const md5 = await md5File(spooled.path);
       const created = !existing || existing.type === 'deleted';
       const key = existing?.type === 'save' || existing?.type === 'deleted' ? existing.save.key : undefined;
       const id = key
         ? null
-        : identifyCloudPath(path, { size: rawSize(bytes), knownKeys: keysOf(view), layout: view.layout });
+        : identifyCloudPath(path, { size: rawSize(await readHead(spooled.path, 20), spooled.size), knownKeys: keysOf(view), layout: view.layout });
       if (key || id?.status === 'save') {
         const saveKey = key ?? (id as { key: string }).key;
         if (id?.status === 'save') {
           const learned = learnCloudLayout(view.layout, id);
           if (learned !== view.layout) await saveLayout(this.db, auth.userId, auth.deviceId, learned, this.deps.clock.now());
         }
-        await this.putSave(auth, path, saveKey, existing, bytes, md5, spooled);
+        await this.putSave(auth, path, saveKey, existing, await readFile(spooled.path), md5, spooled);
         return created;
       }
       const reason = id?.status === 'opaque' ? id : null;
@@ -346,7 +358,24 @@ function keysOf(view: DeviceView): readonly string[] {
 }
 
 /** A save's size as the emulator wrote it (RZIP files carry the raw size in their header). */
-function rawSize(bytes: Buffer): number {
-  if (isRzip(bytes) && bytes.length >= 20) return Number(bytes.readBigUInt64LE(12));
-  return bytes.length;
+function rawSize(head: Buffer, size: number): number {
+  if (isRzip(head) && head.length >= 20) return Number(head.readBigUInt64LE(12));
+  return size;
+}
+
+async function readHead(path: string, n: number): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await file.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
+async function md5File(path: string): Promise<string> {
+  const hash = createHash('md5');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

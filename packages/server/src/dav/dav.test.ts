@@ -92,6 +92,10 @@ describe.each(syncTargets())('/dav/ on %s', (target) => {
     const list = await manifest();
     const entry = list.find((e) => e.path === 'saves/gba/Pokemon Emerald.srm');
     expect(entry?.hash).toBe(md5(pokemon));
+    const head = await dav('HEAD', 'saves/gba/Pokemon Emerald.srm');
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-length']).toBe(String(pokemon.length));
+    expect(head.headers.etag).toBe(`"${md5(pokemon)}"`);
     const got = await dav('GET', 'saves/gba/Pokemon Emerald.srm');
     expect(got.statusCode).toBe(200);
     expect(md5(got.rawPayload)).toBe(entry?.hash);
