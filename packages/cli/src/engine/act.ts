@@ -22,6 +22,8 @@ export interface PassContext {
   feedComplete: boolean;
   /** The deletion guard holds this pass: no missing file is read as a deletion. */
   held: boolean;
+  /** Saves whose file identity now maps to another key: left alone this pass (reported already). */
+  skip: Set<string>;
 }
 
 export type ScanView = Pick<ScanResult, 'saves' | 'missing'>;
@@ -79,6 +81,7 @@ export async function processKeys(deps: EngineDeps, ctx: PassContext, ids: reado
   const { result } = ctx;
   const now = engineClock(deps).now;
   for (const id of ids) {
+    if (ctx.skip.has(id)) continue;
     const synced = state.get(id);
     const head = remote.get(id) ?? remoteFromUnapplied(state.data.unapplied[id]) ?? (state.data.cursor === null ? null : remoteFromState(synced));
     let local = scan.saves.get(id) ?? null;

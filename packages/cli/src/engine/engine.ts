@@ -71,7 +71,7 @@ export async function syncPass(deps: EngineDeps, options: PassOptions = {}): Pro
     state.data.pausedUntil = null;
     state.data.pauseReason = null;
   }
-  const ctx: PassContext = { result, uploadsBlocked: paused, feedComplete: true, held: false };
+  const ctx: PassContext = { result, uploadsBlocked: paused, feedComplete: true, held: false, skip: new Set() };
 
   // Heads pushed by the server: apply them before reading the feed (one round trip less).
   // A hint never takes a save backwards; the feed read below still decides the cursor.
@@ -85,6 +85,12 @@ export async function syncPass(deps: EngineDeps, options: PassOptions = {}): Pro
     result.scanned = scanned.saves.size;
   }
   const full = !options.paths && !options.remoteOnly;
+  for (const r of scanned?.refused ?? []) {
+    const synced = state.get(r.key);
+    state.noteUnapplied({ key: r.key, path: r.path, reason: r.reason, version: synced?.version ?? 0, sha256: '', deleted: false, at: new Date(now()).toISOString() });
+    result.unapplied.push({ key: r.key, reason: r.reason });
+    ctx.skip.add(keyId(r.key));
+  }
 
   // Synced saves whose files are gone: deletions, unless the guard holds them.
   const vanished: string[] = [];

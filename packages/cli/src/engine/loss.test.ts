@@ -128,6 +128,23 @@ describe('scenario 4: flat save folders', () => {
     expect(deck.deps.state.data.unapplied).toEqual({});
   });
 
+  it('a GB save placed where no ROM told the games apart is not uploaded as GB once a NES ROM makes the file the NES game', async () => {
+    const server = new FakeServer();
+    const gb = testDevice('minui', server.client('GB'), [MINUI_SAVES]);
+    gb.write(`${MINUI_SAVES}/GB/Tetris.gb.sav`, 'GB tetris progress', T);
+    await syncPass(gb.deps);
+    const deck = testDevice('emudeck', server.client('DECK'), [SAVES], { home: '/home/deck' });
+    expect((await syncPass(deck.deps)).downloaded).toEqual(['gb/Tetris/battery']);
+    // The player adds the NES ROM and plays it: the emulator writes NES bytes to Tetris.srm.
+    deck.write('home/deck/Emulation/roms/nes/Tetris.nes', 'nes rom');
+    deck.write(`${SAVES}/Tetris.srm`, 'NES bytes', T + 60_000);
+    const r = await syncPass(deck.deps);
+    expect(r.uploaded).toEqual([]);
+    expect(r.deleted).toEqual([]);
+    expect(r.unapplied).toEqual([{ key: 'gb/Tetris/battery', reason: expect.stringMatching(/now identifies it as nes\/Tetris\/battery/) }]);
+    expect(server.list('gb/Tetris/battery').map((v) => Buffer.from(v.bytes).toString())).toEqual(['GB tetris progress']);
+  });
+
   it('with no file at the name yet, does not create one that identity would read as another game', async () => {
     const server = new FakeServer();
     const gb = testDevice('minui', server.client('GB'), [MINUI_SAVES]);

@@ -60,6 +60,8 @@ export interface ScanResult {
   hashed: number;
   /** Paths looked at that no longer exist (targeted scans). */
   missing: string[];
+  /** Synced files that identity now maps to another key: not synced, reported (flat folders). */
+  refused: { key: string; path: string; reason: string }[];
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -89,6 +91,7 @@ export async function scanLocal(layout: DeviceLayout, files: LocalFiles, state: 
   const saves = new Map<string, LocalSave>();
   const missing: string[] = [];
   const seen = new Set<string>();
+  const refused: ScanResult['refused'] = [];
   const now = options.now ?? Date.now;
   let hashed = 0;
   let candidates: { path: string; size: number; mtimeMs: number }[];
@@ -110,11 +113,20 @@ export async function scanLocal(layout: DeviceLayout, files: LocalFiles, state: 
       const readAt = { readAtMs: known.readAtMs, readAtDeviceMs: known.readAtDeviceMs };
       save = { key: known.key, path: c.path, size: c.size, mtimeMs: c.mtimeMs, sha256: known.sha256, raw: null, compressed: known.compressed, autoLoad: known.autoLoad, system: known.system, game: known.game, kind: known.kind, readAt };
     } else {
-      // A file synced before keeps its key (a path's identity does not change with its
-      // bytes): no identification, and so no ROM-folder walk, for an edited save.
-      const id = known
+      // A file synced before keeps its key unless identity now names another save for it (in a
+      // flat folder, a ROM added later can make `Tetris.srm` the NES game): then its bytes go up
+      // under no key and the pass reports it. Identity walks ROM folders only for folders that do
+      // not name the system, so an edited save elsewhere costs no walk.
+      const fresh = layout.identify(c.path, c.size);
+      if (known && !('skip' in fresh) && keyId(fresh.key) !== keyId(known.key) && known.sha256 !== null) {
+        const reason = `${c.path} was synced as ${known.key} but this device now identifies it as ${fresh.key}; not uploading it under either key`;
+        log.warn(`${reason} (move or rename the file so each game has its own)`);
+        refused.push({ key: known.key, path: c.path, reason });
+        continue;
+      }
+      const id = known && ('skip' in fresh || keyId(fresh.key) === keyId(known.key))
         ? { key: known.key, compressed: known.compressed, autoLoad: known.autoLoad, system: known.system, game: known.game, kind: known.kind }
-        : layout.identify(c.path, c.size);
+        : fresh;
       if ('skip' in id) {
         if (id.unclear) log.debug(`not syncing ${c.path}: ${id.skip}`);
         continue;
@@ -137,5 +149,5 @@ export async function scanLocal(layout: DeviceLayout, files: LocalFiles, state: 
       saves.set(id, keep);
     } else saves.set(id, save);
   }
-  return { saves, seen, hashed, missing };
+  return { saves, seen, hashed, missing, refused };
 }
