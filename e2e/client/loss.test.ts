@@ -1,8 +1,9 @@
 /**
  * Issue 11 end to end for the desktop client: a real server process and real `retrosync`
  * processes, with the conditions real handhelds create — a clock reset to 1970/2000 (the test
- * clock offset and boot id), flat save folders, deletions and vanished cards, stalled links,
- * FAT's 2-second file times.
+ * clock offset and boot id), flat save folders, deletions and vanished cards, stalled links.
+ * (FAT's 2-second file times are tested in packages/cli/src/engine/loss.test.ts: an end-to-end
+ * run cannot make a separate process read the file within the same 2-second step.)
  */
 import { createServer, request, type Server } from 'node:http';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -215,16 +216,6 @@ describe('issue 11, desktop client end to end', () => {
     expect(versions.find((v) => v.head)).toMatchObject({ deleted: false, size: 'kept playing'.length });
     expect(a.read(ONION_FILE)).toBe('kept playing');
   }, 120_000);
-
-  it('scenario 8: a second write of the same size within one 2-second FAT step is uploaded', async () => {
-    const a = await paired('fat-a', 'onion', [ONION_DIR]);
-    const step = Math.floor(Date.now() / 2000) * 2000;
-    a.write(ONION_FILE, 'AAAA', step);
-    expect((await sync(a)).status).toBe(0);
-    a.write(ONION_FILE, 'BBBB', step);
-    expect((await sync(a)).out).toMatchObject({ uploaded: [KEY] });
-    expect(await history(a, KEY)).toHaveLength(2);
-  }, 60_000);
 });
 
 describe('scenario 6: a stalled transfer fails on the stall and the pass carries on', () => {
