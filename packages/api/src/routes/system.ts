@@ -8,9 +8,10 @@ export const systemRoutes = {
     method: 'GET',
     path: '/healthz',
     auth: 'none',
-    summary: 'Liveness and database check',
+    summary: 'Health: the database and the blob store (reachable and writable)',
+    description: 'Any part down → 503 storage_unavailable with details {database, storage} ("ok" | "down") naming it. The blob-store check is cached for 3 s.',
     tags: ['system'],
-    response: z.object({ status: z.literal('ok'), database: z.literal('ok'), time: isoDate, version: z.string() }),
+    response: z.object({ status: z.literal('ok'), database: z.literal('ok'), storage: z.literal('ok'), time: isoDate, version: z.string() }),
     errors: ['storage_unavailable'],
   }),
   openapi: defineRoute({

@@ -42,6 +42,11 @@ export interface BlobStore {
   delete(userId: string, sha256: string): Promise<void>;
   /** Every blob (of one user, or of all users), in no particular order — for garbage collection. */
   list(userId?: string): AsyncIterable<BlobEntry>;
+  /**
+   * Proves the store is reachable and writable (writes and removes a small probe object outside
+   * the blob namespace); throws when it is not. For /healthz: no retries.
+   */
+  probe?(): Promise<void>;
   /** A time-limited URL a device can download from directly, where the store supports it. */
   presignGet?(userId: string, sha256: string, ttlSeconds: number): Promise<string>;
   close(): Promise<void>;

@@ -41,6 +41,18 @@ export class FsBlobStore implements BlobStore {
 
   constructor(readonly root: string) {}
 
+  async probe(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    const path = join(this.root, `${TEMP_PREFIX}probe-${randomBytes(6).toString('hex')}`);
+    const handle = await open(path, 'wx');
+    try {
+      await handle.writeFile('ok');
+    } finally {
+      await handle.close();
+      await rm(path, { force: true });
+    }
+  }
+
   private file(userId: string, sha256: string): string {
     return join(this.root, blobPath(userId, sha256));
   }

@@ -35,6 +35,7 @@ export class RetryingBlobStore implements BlobStore {
     private readonly options: RetryOptions = {},
   ) {
     this.kind = inner.kind;
+    if (inner.probe) this.probe = () => inner.probe!();
     if (inner.presignGet) this.presignGet = (userId, sha256, ttlSeconds) => inner.presignGet!(userId, sha256, ttlSeconds);
     this.retries = options.retries ?? 3;
     this.baseDelayMs = options.baseDelayMs ?? 100;
@@ -55,6 +56,8 @@ export class RetryingBlobStore implements BlobStore {
       }
     }
   }
+
+  probe?(): Promise<void>;
 
   put(userId: string, sha256: string, size: number, source: BlobSource): Promise<{ created: boolean }> {
     return this.attempt('put', () => this.inner.put(userId, sha256, size, source), 'stream' in source ? 0 : this.retries);

@@ -5,6 +5,7 @@
  * only when its upload completes, so an interrupted put leaves no blob (an unfinished multipart
  * upload is aborted; a bucket lifecycle rule should expire the ones a crash leaves behind).
  */
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -92,6 +93,13 @@ export class S3BlobStore implements BlobStore {
     this.partSize = Math.max(options.partSize ?? DEFAULT_PART_SIZE, 5 * 1024 * 1024);
     this.client = s3Client(options, options.endpoint);
     this.signer = options.publicEndpoint ? s3Client(options, options.publicEndpoint) : this.client;
+  }
+
+  async probe(): Promise<void> {
+    await this.ensureBucket();
+    const Key = `.healthz/${randomBytes(6).toString('hex')}`;
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: 'ok' }));
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key }));
   }
 
   /** Creates the bucket if it does not exist (once per process; retried after a failure). */
