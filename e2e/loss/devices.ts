@@ -180,11 +180,19 @@ export class Device {
     return r;
   }
 
-  /** What `status` says is pending (desktop: `retrosync status --json`; shell: a pass must find nothing to do). */
+  /** What `status` says is pending (desktop: `retrosync status --json`; shell: a last pass and its status file). */
   async pending(): Promise<string[]> {
     if (this.kind === 'shell') {
+      // A pass must find nothing to do, and the status file it writes must list nothing pending.
       const r = await this.pass({ timeoutMs: 60_000 });
-      return r.status === 0 ? [] : [`daemon.sh --once exit ${r.status}: ${lastLines(this.log(), 6)}`];
+      if (r.status !== 0) return [`daemon.sh --once exit ${r.status}: ${lastLines(this.log(), 6)}`];
+      const file = join(this.home, 'status');
+      if (!existsSync(file)) return [];
+      const rows = readFileSync(file, 'utf8').split('\n').map((l) => l.split('\t'));
+      const out = rows.filter((f) => f[0] === 'save' && f[2] === 'pending').map((f) => `${f[1]} ${f[2]} ${f[4] ?? ''}`);
+      const state = rows.find((f) => f[0] === 'state')?.[1];
+      if (state && state !== 'idle' && state !== 'stopped') out.push(`state ${state}`);
+      return out;
     }
     const r = await this.run(['status', '--json']);
     if (r.status !== 0) return [`status exit ${r.status}: ${r.stderr.trim()}`];
