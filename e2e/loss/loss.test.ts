@@ -23,4 +23,11 @@ describe('loss harness (CI-bounded)', () => {
     expect(failed.length, failed.map(report).join('\n\n')).toBe(0);
     expect(totals.contents).toBeGreaterThan(COUNT); // the schedules did write and check content
   }, COUNT * 120_000 + 60_000);
+
+  it('the checker is not vacuous: with the server\'s blobs, every backup and every card destroyed after a schedule, it reports the contents lost', async () => {
+    const [r] = await runSchedules({ count: 1, firstSeed: 77, perBatch: 1, features: ['offline'], length: 8, sabotage: true });
+    expect(r!.contents).toBeGreaterThan(0);
+    expect(r!.lost.length).toBe(r!.contents - r!.expired);
+    expect(r!.problems.join('\n')).toMatch(/cannot be downloaded|not the head/);
+  }, 180_000);
 });

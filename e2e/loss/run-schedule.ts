@@ -8,7 +8,7 @@
  * 3. `status` reports nothing pending (the shell client: a pass exits 0).
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Player } from './api.js';
 import { Device, lastLines, type DeviceName, type PassResult, type SaveId } from './devices.js';
 import { Ledger, sha256 } from './ledger.js';
@@ -22,6 +22,8 @@ export interface BatchOptions {
   length: number;
   retentionDays: number;
   retentionVersions: number;
+  /** Self-test only: destroy the server's blobs and every backup before the check (it must then report losses). */
+  sabotage?: boolean;
 }
 
 export interface ScheduleResult {
@@ -140,6 +142,11 @@ export class Batch {
       if (!quiet) problems.push('no quiet round within 5 convergence rounds (a pass kept failing or kept changing something)');
       for (const d of devices.values()) for (const f of d.saveFiles()) ledger.see(f.bytes, { dev: d.name, save: f.save, step: steps.length, now: this.now() });
 
+      if (this.options.sabotage) {
+        rmSync(join(server.dataDir, 'blobs'), { recursive: true, force: true });
+        for (const d of devices.values()) rmSync(join(d.home, 'backups'), { recursive: true, force: true });
+        for (const d of devices.values()) for (const f of d.saveFiles()) writeFileSync(f.path, 'sabotaged');
+      }
       // 1. Every content is kept.
       const serverShas = new Set<string>();
       let versions = 0;

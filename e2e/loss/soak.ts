@@ -52,10 +52,10 @@ export function parseFeatures(value: string | undefined, fallback: readonly Feat
 let active: Batch | undefined;
 
 /** Runs `count` schedules from `firstSeed`, `perBatch` to a server process; `onResult` sees each. */
-export async function runSchedules(opts: { count: number; firstSeed: number; perBatch: number; features: readonly Feature[]; length: number; onResult?: (r: ScheduleResult, index: number) => void }): Promise<ScheduleResult[]> {
+export async function runSchedules(opts: { count: number; firstSeed: number; perBatch: number; features: readonly Feature[]; length: number; sabotage?: boolean; onResult?: (r: ScheduleResult, index: number) => void }): Promise<ScheduleResult[]> {
   const results: ScheduleResult[] = [];
   for (let done = 0; done < opts.count; ) {
-    const batch = await Batch.open({ features: opts.features, length: opts.length, retentionDays: 30, retentionVersions: 3 });
+    const batch = await Batch.open({ features: opts.features, length: opts.length, retentionDays: 30, retentionVersions: 3, ...(opts.sabotage ? { sabotage: true } : {}) });
     active = batch;
     try {
       for (let k = 0; k < opts.perBatch && done < opts.count; k++, done++) {
