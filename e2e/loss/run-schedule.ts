@@ -156,7 +156,7 @@ export class Batch {
         for (const v of await player.versions(s.key)) {
           versions++;
           if (v.conflict) conflicts++;
-          if (!v.sha256 || serverShas.has(v.sha256)) continue;
+          if (!v.sha256 || v.deleted || serverShas.has(v.sha256)) continue;
           const bytes = await player.versionBytes(s.key, v.version);
           if (bytes && sha256(bytes) === v.sha256) serverShas.add(v.sha256);
           else problems.push(`${s.key} v${v.version}: listed, but its bytes ${bytes ? 'do not match its SHA-256' : 'cannot be downloaded'}`);
@@ -266,16 +266,17 @@ export class Batch {
       }
       case 'delete': {
         const d = ctx.dev(step.dev);
-        const p = d.pathOf(step.save);
-        if (!p || !existsSync(p)) return 'no file, skipped';
-        // One save at a time, from a folder that keeps most of its saves: more at once is a mass
-        // vanishing that clients rightly refuse to read as deletions (the protocol's guard).
+        // The player deletes this save, or (when the card does not hold it) the first one it holds.
+        const p = [step.save, ...SAVES].map((x) => d.pathOf(x)).find((x): x is string => x !== null && existsSync(x));
+        if (!p) return 'no file, skipped';
+        // One save at a time, from a folder that keeps at least half of its saves: more at once is
+        // a mass vanishing that clients rightly refuse to read as deletions (the protocol's guard).
         const inFolder = readdirSync(dirname(p)).filter((f) => !f.startsWith('.')).length;
-        if (d.deletedSinceLastPass || inFolder < 3) return 'would look like a mass vanishing (held by design), skipped';
+        if (d.deletedSinceLastPass || inFolder < 2) return 'would look like a mass vanishing (held by design), skipped';
         unlinkSync(p);
         d.deletedSinceLastPass = true;
         this.count('deletions');
-        return '';
+        return p.endsWith(d.pathOf(step.save) ?? '\0') ? '' : `deleted ${p.slice(d.root.length)} instead`;
       }
       case 'sync': {
         const d = ctx.dev(step.dev);

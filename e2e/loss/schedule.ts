@@ -85,13 +85,18 @@ export function generate(seed: number, features: readonly Feature[], length: num
     [() => ({ op: 'sync', dev: dev(), ...(on.has('kill') && rng.chance(0.15) ? { killAfterMs: rng.int(50, 1500) } : {}), ...(on.has('kill') && rng.chance(0.08) ? { serverKillAfterMs: rng.int(50, 1000) } : {}) }), 8],
     [() => (on.has('fat') ? rewriteAfterSync(rng, steps, dev, save) : undefined), 2],
     [() => (on.has('blank') ? onDev<Step & { op: 'blank' }>({ op: 'blank', dev: dev(), save: save(), blank: rng.pick(['empty', 'zero', 'ff'] as const), size: rng.pick([0, 8192, 32768]) }) : undefined), 1.5],
-    [() => (on.has('delete') ? onDev<Step & { op: 'delete' }>({ op: 'delete', dev: dev(), save: save() }) : undefined), 1],
+    [() => (on.has('delete') ? onDev<Step & { op: 'delete' }>({ op: 'delete', dev: dev(), save: save() }) : undefined), 2],
     [() => (on.has('clock') ? { op: 'clock', dev: dev(), change: clockChange(rng) } : undefined), 1.5],
     [() => (on.has('link') ? { op: 'link', dev: dev(), mode: linkMode(rng) } : undefined), 1.5],
-    [() => (on.has('restore') ? { op: 'restore', save: save(), pick: rng.int(0, 5) } : undefined), 1],
+    [() => (on.has('restore') ? { op: 'restore', save: save(), pick: rng.int(0, 5) } : undefined), 1.5],
     [() => (on.has('retention') ? { op: 'retention', days: rng.pick([1, 10, 29, 45, 120]) } : undefined), 0.4],
     [() => (on.has('kill') ? { op: 'killServer' } : undefined), 0.25],
   ];
+  // The player's library: every save written on one device and synced to all, so deletions,
+  // restores and conflicts have something to act on.
+  for (const sv of SAVES) steps.push({ op: 'edit', dev: 'minui', save: sv, size: rng.pick(SIZES), fat: false });
+  for (const n of names) steps.push({ op: 'sync', dev: n });
+  length += steps.length;
   while (steps.length < length) {
     const s = rng.weighted(choices)();
     if (!s) continue;
