@@ -42,6 +42,11 @@ export interface PassResult {
   ms: number;
   stdout: string;
   stderr: string;
+  /**
+   * The pass left everything it could in sync: exit 0, or (the flat device) exit 1 only because
+   * saves it cannot hold were not applied — by design: `sync` never says "in sync" then.
+   */
+  settled: boolean;
 }
 
 export class Device {
@@ -158,7 +163,7 @@ export class Device {
       child.on('close', (status) => {
         for (const t of timers) clearTimeout(t);
         kill(); // leftovers of the group (a curl the shell left behind)
-        resolve({ status, killed, timedOut, ms: Date.now() - started, stdout, stderr });
+        resolve({ status, killed, timedOut, ms: Date.now() - started, stdout, stderr, settled: status === 0 && !killed && !timedOut });
       });
     });
   }
@@ -175,9 +180,20 @@ export class Device {
   async pass(opts: { killAfterMs?: number; timeoutMs?: number } = {}): Promise<PassResult> {
     const start = this.now();
     const r = await this.run(this.kind === 'shell' ? [join(SHELL_DIR, 'daemon.sh'), '--once'] : ['sync', '--json'], opts);
+    if (r.status === 1 && !r.killed && !r.timedOut && this.kind === 'desktop') r.settled = this.onlyUnholdable(r.stdout);
     this.lastPass = { start, end: this.now() };
     this.deletedSinceLastPass = false;
     return r;
+  }
+
+  private onlyUnholdable(stdout: string): boolean {
+    try {
+      const r = JSON.parse(stdout) as { failed?: unknown[]; unapplied?: { key: string }[]; held?: unknown; quotaPaused?: boolean };
+      const unapplied = r.unapplied ?? [];
+      return (r.failed ?? []).length === 0 && !r.held && !r.quotaPaused && unapplied.length > 0 && unapplied.every((u) => this.pathOf(u.key.split('/').slice(0, 2).join('/') as SaveId) === null);
+    } catch {
+      return false;
+    }
   }
 
   /** What `status` says is pending (desktop: `retrosync status --json`; shell: a last pass and its status file). */

@@ -111,7 +111,7 @@ export class Batch {
         const before = d.saveFiles();
         const r = await d.pass(opts);
         const after = new Set(d.saveFiles().map((f) => sha256(f.bytes)));
-        const ok = r.status === 0 && !r.killed && !r.timedOut;
+        const ok = r.settled;
         for (const f of before) if (ok || !after.has(sha256(f.bytes))) ledger.see(f.bytes, { dev: d.name, save: f.save, step, now: this.now() });
         return r;
       };
@@ -133,8 +133,8 @@ export class Batch {
         let allOk = true;
         for (const d of devices.values()) {
           const r = await pass(d, steps.length, { timeoutMs: PASS_TIMEOUT_MS });
-          notes.push(`    converge round ${round} ${d.name}: exit ${r.status}${r.timedOut ? ' (timed out)' : ''} ${r.ms} ms`);
-          if (r.status !== 0) allOk = false;
+          notes.push(`    converge round ${round} ${d.name}: exit ${r.status}${r.status !== 0 && r.settled ? ' (only saves it cannot hold unapplied)' : ''}${r.timedOut ? ' (timed out)' : ''} ${r.ms} ms`);
+          if (!r.settled) allOk = false;
         }
         const after = JSON.stringify([...devices.values()].map((d) => d.saveFiles().map((f) => [f.save, sha256(f.bytes)])));
         quiet = allOk && before === after && heads === JSON.stringify(await player.saves());
