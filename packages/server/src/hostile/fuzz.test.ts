@@ -80,6 +80,7 @@ describe('OpenAPI-driven fuzzer', () => {
     const covered = new Set<string>();
     const failures: string[] = [];
     let sent = 0;
+    let slowHealth = 0;
     const request = fc.record({
       op: fc.constantFrom(...ops),
       cred: fc.constantFrom(...CREDS),
@@ -139,7 +140,12 @@ describe('OpenAPI-driven fuzzer', () => {
         covered.add(`${op.id}|${VALID.has(r.cred) ? 'valid' : 'invalid'}`);
         const type = String(res.headers['content-type'] ?? '');
         let problem: string | undefined;
-        if (res.statusCode >= 500) problem = `status ${res.statusCode}`;
+        // /healthz answers 503 when a part did not answer within its timeout — on an overloaded
+        // test machine that can happen with nothing broken. It is a health answer, in the
+        // envelope and naming the part, and counted apart; any other 5xx is a failure.
+        const healthDown = op.path === '/healthz' && res.statusCode === 503 && res.json()?.code === 'storage_unavailable' && res.json()?.details;
+        if (healthDown) slowHealth++;
+        else if (res.statusCode >= 500) problem = `status ${res.statusCode}`;
         else if (type.includes('json') && op.path !== '/api/openapi.json') {
           let body: any;
           try {
@@ -150,16 +156,17 @@ describe('OpenAPI-driven fuzzer', () => {
           if (body && !(body.success === true ? 'data' in body : body.success === false && typeof body.error === 'string' && typeof body.code === 'string')) problem = 'not in the envelope';
         } else if (res.statusCode >= 400) problem = `error reply of type ${type || '(none)'} is not the JSON envelope`;
         if (problem) {
-          failures.push(`${op.method} ${url} [${r.cred}] → ${res.statusCode} ${problem}: ${res.body.slice(0, 300)}`);
-          return false;
+          const line = `${op.method} ${url} [${r.cred}] → ${res.statusCode} ${problem}: ${res.body.slice(0, 300)}`;
+          failures.push(line);
+          throw new Error(line);
         }
         return true;
       }),
       { numRuns: REQUESTS, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 1e9) },
     );
-    const fives = [...statuses].filter(([s]) => s >= 500).reduce((a, [, n]) => a + n, 0);
+    const fives = [...statuses].filter(([s]) => s >= 500).reduce((a, [, n]) => a + n, 0) - slowHealth;
     console.log(
-      `fuzz: ${sent} requests over ${ops.length} operations, ${fives} × 5xx, ${failures.length} outside the envelope; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`,
+      `fuzz: ${sent} requests over ${ops.length} operations, ${fives} × 5xx, ${failures.length} outside the envelope, ${slowHealth} × /healthz 503 (a part too slow under load); statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`,
     );
     expect(failures).toEqual([]);
     expect(sent).toBeGreaterThanOrEqual(REQUESTS);

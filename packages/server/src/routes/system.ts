@@ -6,7 +6,8 @@ import { SERVER_VERSION } from '../version.js';
 
 /** How long one blob-store probe answers /healthz (a load balancer polls every few seconds; the store is not hammered). */
 export const HEALTH_CACHE_MS = 3000;
-const PROBE_TIMEOUT_MS = 3000;
+/** A part that does not answer within this is down (a load balancer's own check usually gives up after ~5 s). */
+const PROBE_TIMEOUT_MS = 5000;
 
 type PartState = 'ok' | 'down';
 
