@@ -16,7 +16,8 @@ interface Job {
   seconds: number;
 }
 
-const job = JSON.parse(process.argv[2]!) as Job;
+// The job arrives over IPC (2,500 keys do not fit in a command line).
+const job = await new Promise<Job>((resolve) => process.once('message', (m) => resolve(m as Job)));
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256 });
 const base = new URL(job.url);
 
@@ -43,12 +44,27 @@ function error(what: string) {
   if (stats.errorSamples.length < 5) stats.errorSamples.push(what);
 }
 
+/**
+ * Each simulated device has its own address (as handhelds at thousands of homes do); nginx adds
+ * it to X-Forwarded-For and the replicas (TRUST_PROXY) apply their per-address limits to it.
+ */
+const addresses = new Map<string, string>();
+function addressOf(key: string): string {
+  let a = addresses.get(key);
+  if (!a) {
+    const n = parseInt(key.slice(0, 6), 16);
+    a = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+    addresses.set(key, a);
+  }
+  return a;
+}
+
 async function heartbeat(key: string) {
   const t = performance.now();
   try {
     const res = await request('/api/sync/heartbeat', {
       method: 'POST',
-      headers: { 'x-api-key': key, 'content-type': 'application/json', 'x-client-time': String(Date.now()) },
+      headers: { 'x-api-key': key, 'x-forwarded-for': addressOf(key), 'content-type': 'application/json', 'x-client-time': String(Date.now()) },
       body: '{"clientVersion":"fleet-bench"}',
     });
     if (res.statusCode !== 200) return error(`heartbeat ${res.statusCode}`);
@@ -64,7 +80,7 @@ async function upload(key: string, n: number) {
   try {
     const res = await request(`/api/sync/saves/gba/Fleet%20Game%20${n % 50}/battery`, {
       method: 'PUT',
-      headers: { 'x-api-key': key, 'content-type': 'application/octet-stream', 'x-content-sha256': createHash('sha256').update(body).digest('hex'), 'x-file-mtime': String(Date.now()) },
+      headers: { 'x-api-key': key, 'x-forwarded-for': addressOf(key), 'content-type': 'application/octet-stream', 'x-content-sha256': createHash('sha256').update(body).digest('hex'), 'x-file-mtime': String(Date.now()) },
       body,
     });
     if (res.statusCode !== 200) return error(`upload ${res.statusCode}`);
@@ -78,7 +94,7 @@ async function pollLoop(key: string) {
   let cursor = 0;
   while (!stopping) {
     try {
-      const res = await request(`/api/sync/files?since=${cursor}&wait=60&format=tsv`, { headers: { 'x-api-key': key } });
+      const res = await request(`/api/sync/files?since=${cursor}&wait=60&format=tsv`, { headers: { 'x-api-key': key, 'x-forwarded-for': addressOf(key) } });
       const text = res.text;
       if (res.statusCode !== 200) {
         error(`poll ${res.statusCode}`);

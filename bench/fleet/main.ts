@@ -87,8 +87,9 @@ async function main() {
     const done: Promise<void>[] = [];
     for (let p = 0; p < PROCESSES; p++) {
       const job = { url: cluster.url, keys: keys.slice(p * per, (p + 1) * per), heartbeatMs: HEARTBEAT_MS, uploadEvery: UPLOAD_EVERY, seconds: SECONDS };
-      const child = fork(join(import.meta.dirname, 'generator.ts'), [JSON.stringify(job)], { execArgv: ['--conditions=source', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(join(import.meta.dirname, 'generator.ts'), [], { execArgv: ['--conditions=source', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       children.push(child);
+      child.send(job);
       done.push(
         new Promise((resolve) => {
           child.on('message', (m: any) => {
