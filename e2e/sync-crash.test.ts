@@ -7,24 +7,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../packages/server/src/db/open.js';
 import { startS3rver, type RunningS3rver } from '../packages/server/src/storage/blob/test-support/s3rver.js';
 import { createTestDatabase, databaseTargets, type TestDatabase } from '../packages/server/src/test-support/index.js';
+import { freePort } from '../packages/server/src/test-support/ports.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function startServer(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/server/src/main.ts'], {

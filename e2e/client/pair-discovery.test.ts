@@ -2,10 +2,10 @@
  * `retrosync pair` without --server finds the server by LAN discovery (docs/discovery.md): the
  * server's real discovery responder on a free UDP port, probed over the loopback broadcast.
  */
-import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startDiscovery, type DiscoveryResponder } from '../../packages/server/src/discovery/lan-discovery.js';
 import { makeClient, startServer, type RunningServer } from './harness.js';
+import { freeUdpPort } from '../../packages/server/src/test-support/ports.js';
 
 let server: RunningServer;
 const responders: DiscoveryResponder[] = [];
@@ -16,14 +16,6 @@ afterAll(async () => {
   await Promise.all(responders.map((r) => r.close()));
   await server?.close();
 });
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 it('pairs with the one server that answers, and says so when none answers', async () => {
   const udp = await freeUdpPort();

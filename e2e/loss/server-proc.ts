@@ -6,10 +6,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeArgs, REPO } from './runtime.js';
+import { freePort } from '../../packages/server/src/test-support/ports.js';
 
 export { REPO };
 const TSX = ['--conditions=source', '--import', 'tsx'];
@@ -17,15 +17,6 @@ const TSX = ['--conditions=source', '--import', 'tsx'];
 export interface ServerOptions {
   retentionDays: number;
   retentionVersions: number;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const addr = s.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 export class ServerProc {

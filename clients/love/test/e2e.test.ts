@@ -7,12 +7,12 @@
  * artifacts/love/.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { REPO, busyboxBin, runShAsync, tempRoot, writeTree } from '../../shell/test/busybox-env.js';
 import { newUser, startServer, type RunningServer } from '../../shell/test/server.js';
+import { freeUdpPort } from '../../../packages/server/src/test-support/ports.js';
 
 const LOVE = '/usr/bin/love';
 const XVFB = '/usr/bin/Xvfb';
@@ -31,14 +31,6 @@ afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
   await server?.stop();
 });
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** Starts Xvfb on a free display number; resolves with ":N". */
 async function startXvfb(): Promise<string> {

@@ -6,12 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SERVER_VERSION } from '../version.js';
 import { ANSWER_HEADER, PROBE_MIN, PROBE_PREFIX, answerFor, localAddressFor } from './lan-discovery.js';
+import { freePort, freeUdpPort } from '../test-support/ports.js';
 
 const REPO = resolve(import.meta.dirname, '../../../..');
 const SECRET = 'discovery-test-secret-0123456789abcdefXYZ';
@@ -20,22 +20,6 @@ const children: ChildProcess[] = [];
 afterEach(async () => {
   await Promise.all(children.splice(0).map((c) => new Promise<void>((r) => (c.exitCode !== null ? r() : (c.once('exit', () => r()), c.kill('SIGTERM'))))));
 });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** Starts main.ts; resolves once its log says discovery is on (or off) and /healthz answers. */
 async function startServer(env: Record<string, string>): Promise<{ url: string; log: () => string }> {
