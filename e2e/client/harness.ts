@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, existsSync, writeFileSync, utimes
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { authRoutes, createApiClient, deviceRoutes } from '@retrosync/api';
+import { authRoutes, createApiClient, deviceRoutes, type ApiClient } from '@retrosync/api';
 import { buildApp, loadConfig, openDatabase } from '@retrosync/server';
 
 export const REPO = resolve(import.meta.dirname, '../..');
@@ -17,6 +17,8 @@ const MAIN = join(REPO, 'packages/cli/src/main.ts');
 export interface RunningServer {
   url: string;
   dataDir: string;
+  /** The API as the test user, signed in (what the dashboard does). */
+  user: ApiClient;
   /** A fresh 6-digit pairing code for the test user. */
   pairingCode(): Promise<string>;
   /** The signed-in user enters a device-shown code in the dashboard. */
@@ -38,6 +40,7 @@ export async function startServer(): Promise<RunningServer> {
   return {
     url,
     dataDir,
+    user,
     async pairingCode() {
       return (await user.call(deviceRoutes.createPairingCode, {})).code;
     },

@@ -3,12 +3,9 @@
  * clock) with a signed-in user, and the calls the scenarios need: pair a device the way the
  * dashboard's "Add RetroArch" flow does, read a save's head and versions, restore a version.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { authRoutes, createApiClient, deviceRoutes, saveRoutes } from '@retrosync/api';
+import { createApiClient, deviceRoutes, saveRoutes } from '@retrosync/api';
 import { encodeSaveKeyPath } from '@retrosync/core';
-import { buildApp, loadConfig, openDatabase } from '@retrosync/server';
+import { startServer } from '../client/harness.js';
 
 export interface DavServer {
   url: string;
@@ -22,26 +19,16 @@ export interface DavServer {
   close(): Promise<void>;
 }
 
-const SECRET = 'e2e-secret-e2e-secret-e2e-secret-0123456789';
-
 export async function startDavServer(): Promise<DavServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rs-e2e-dav-'));
-  const config = loadConfig({ DATA_DIR: dataDir, JWT_SECRET: SECRET, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1' });
-  const opened = await openDatabase(config.database);
-  const app = await buildApp({ config, db: opened.db, dialect: opened.dialect, jwtSecret: SECRET, logger: false });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const server = await startServer();
+  const { url, user } = server;
   const anon = createApiClient({ baseUrl: url, credentials: 'omit' });
-  const session = await anon.call(authRoutes.register, { body: { email: `player-${Date.now()}@example.com`, password: 'correct horse battery', name: 'Player' } });
-  const user = anon.with({ token: session.token });
-  const pairingCode = async () => (await user.call(deviceRoutes.createPairingCode, {})).code;
   return {
     url,
-    dataDir,
-    pairingCode,
+    dataDir: server.dataDir,
+    pairingCode: () => server.pairingCode(),
     async pair(name, type = 'linux') {
-      const paired = await anon.call(deviceRoutes.pair, { body: { code: await pairingCode(), deviceName: name, deviceType: type } });
+      const paired = await anon.call(deviceRoutes.pair, { body: { code: await server.pairingCode(), deviceName: name, deviceType: type } });
       return { id: paired.device.id, apiKey: paired.apiKey };
     },
     async head(key, apiKey) {
@@ -58,10 +45,7 @@ export async function startDavServer(): Promise<DavServer> {
     async restore(key, version) {
       await user.call(saveRoutes.restore, { body: { key, version } });
     },
-    async close() {
-      await app.close();
-      await opened.close();
-    },
+    close: () => server.close(),
   };
 }
 
