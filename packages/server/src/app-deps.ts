@@ -5,6 +5,7 @@
  * and construct them in buildApp from options.
  */
 import type { FastifyInstance } from 'fastify';
+import type { AuditLog } from './account/audit.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -34,6 +35,8 @@ export interface AppDeps {
   presence: Presence;
   /** The sync protocol: blob store, event hub, SyncService (sync/sync-module.ts). */
   sync: SyncModule;
+  /** Security events per account: `audit.record({userId, event, ...requestMeta(req), detail})` (account/audit.ts). */
+  audit: AuditLog;
 }
 
 export type RouteModule = (app: FastifyInstance, deps: AppDeps) => void;

@@ -13,6 +13,7 @@ import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import { AuditLog } from './account/audit.js';
 import type { AppDeps, RouteModule } from './app-deps.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -168,7 +169,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     syncLog: new SyncLogService(db, clock, sync.events),
     presence,
     sync,
+    audit: new AuditLog(db, clock, config.account),
   };
+  deps.sync.onMaintenance(() => deps.audit.prune());
   if (!options.sync) app.addHook('onClose', () => deps.sync.close());
   app.decorate('routeEnv', { authenticator: createAuthenticator(db, jwt, deviceCache), validateResponses: options.validateResponses ?? false });
   app.decorate('deps', deps);

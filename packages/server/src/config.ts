@@ -92,6 +92,8 @@ export interface Config {
   secureCookies: boolean;
   /** LAN discovery (docs/discovery.md): UDP port, on unless LAN_DISCOVERY=false; the name it announces. */
   discovery: { enabled: boolean; port: number; name: string | undefined; publicUrlSet: boolean };
+  /** Audit log retention (account/audit.ts) and the two-factor code limit (http/limits.ts). */
+  account: { auditRetentionDays: number; auditMaxEventsPerUser: number; twoFactorAccountFailures: number };
 }
 
 /** The UDP port LAN discovery listens on unless LAN_DISCOVERY_PORT says otherwise (docs/discovery.md). */
@@ -154,6 +156,9 @@ const envSchema = z.object({
   MINIO_PUBLIC_ENDPOINT: z.url().optional(),
   S3_PRESIGNED_DOWNLOADS: z.enum(['auto', 'on', 'off']).default('auto'),
   PRESIGN_TTL_SECONDS: int(10, 3600).default(300),
+  AUDIT_RETENTION_DAYS: int(1).default(365),
+  AUDIT_MAX_EVENTS_PER_USER: int(100).default(5000),
+  TWO_FACTOR_ACCOUNT_FAILURES: int(1).default(10),
 });
 
 /** Resolves DATABASE_URL. Unset → `<DATA_DIR>/retrosync.db`. `file:` paths are relative to cwd. */
@@ -278,5 +283,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     presignedDownloads: presignSetting(s3?.endpoint, e.MINIO_PUBLIC_ENDPOINT, e.S3_PRESIGNED_DOWNLOADS, e.PRESIGN_TTL_SECONDS),
     secureCookies: e.SECURE_COOKIES ?? publicUrl.startsWith('https://'),
     discovery: { enabled: e.LAN_DISCOVERY, port: e.LAN_DISCOVERY_PORT, name: e.SERVER_NAME, publicUrlSet: e.NEXT_PUBLIC_API_URL !== undefined },
+    account: {
+      auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+      auditMaxEventsPerUser: e.AUDIT_MAX_EVENTS_PER_USER,
+      twoFactorAccountFailures: e.TWO_FACTOR_ACCOUNT_FAILURES,
+    },
   };
 }

@@ -3,17 +3,19 @@
  * the OpenAPI document and the authorization-matrix test all read this list.
  */
 import type { AnyRoute } from '../contract.js';
+import { auditRoutes } from './account.js';
 import { authRoutes } from './auth.js';
 import { deviceRoutes } from './devices.js';
 import { heartbeatRoutes, syncLogRoutes } from './sync-log.js';
 import { systemRoutes } from './system.js';
 import { saveRoutes, syncFeedRoutes, syncSaveRoutes } from '../sync/routes.js';
 
-export { authRoutes, deviceRoutes, heartbeatRoutes, syncLogRoutes, systemRoutes };
+export { auditRoutes, authRoutes, deviceRoutes, heartbeatRoutes, syncLogRoutes, systemRoutes };
 
 export const allRoutes: readonly AnyRoute[] = [
   ...Object.values(systemRoutes),
   ...Object.values(authRoutes),
+  ...Object.values(auditRoutes),
   ...Object.values(deviceRoutes),
   ...Object.values(heartbeatRoutes),
   ...Object.values(syncLogRoutes),
@@ -21,3 +23,4 @@ export const allRoutes: readonly AnyRoute[] = [
   ...Object.values(syncFeedRoutes),
   ...Object.values(saveRoutes),
 ];
+export { auditEvent, auditEvents, auditEntry, type AuditEntry, type AuditEvent } from './account.js';

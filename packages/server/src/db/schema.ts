@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { SubscriptionTier } from '@retrosync/api';
+import type { AccountTables } from '../account/schema.js';
 import type { DavTables } from '../dav/schema.js';
 import type { SyncTables } from '../sync/schema.js';
 
@@ -94,7 +95,7 @@ export interface RateCountersTable {
   expires_at: number;
 }
 
-export interface Database extends SyncTables, DavTables {
+export interface Database extends SyncTables, DavTables, AccountTables {
   rate_counters: RateCountersTable;
   users: UsersTable;
   devices: DevicesTable;

@@ -1,6 +1,7 @@
 import type {} from '@fastify/cookie';
 import type { FastifyReply } from 'fastify';
 import { ApiError, authRoutes } from '@retrosync/api';
+import { requestMeta } from '../account/audit.js';
 import type { AppDeps } from '../app-deps.js';
 import { SESSION_COOKIE } from '../http/auth.js';
 import { ok, registerRoute } from '../http/register-route.js';
@@ -23,7 +24,7 @@ function clearSessionCookie(reply: FastifyReply, deps: AppDeps): void {
 }
 
 export const authRouteModule: RouteModule = (app, deps) => {
-  const { users, limits } = deps;
+  const { users, limits, audit } = deps;
 
   registerRoute(app, authRoutes.register, async ({ body, reply, ip }) => {
     await limits.registration(ip);
@@ -32,12 +33,18 @@ export const authRouteModule: RouteModule = (app, deps) => {
     return ok(session, { message: 'Account created' });
   });
 
-  registerRoute(app, authRoutes.login, async ({ body, reply, ip }) => {
+  registerRoute(app, authRoutes.login, async ({ body, reply, ip, req }) => {
     const account = normalizeEmail(body.email);
     const ticket = await limits.passwordAttempt(ip, account);
     const session = await users.login(body);
-    if (!session) throw new ApiError('invalid_credentials');
+    if (!session) {
+      // Only an existing account has a log to write to; an unknown email leaves no trace.
+      const userId = await users.idForEmail(account);
+      if (userId) await audit.record({ userId, event: 'sign_in_failed', ...requestMeta(req), detail: { reason: 'password' } });
+      throw new ApiError('invalid_credentials');
+    }
     await limits.passwordSucceeded(ticket, ip, account);
+    await audit.record({ userId: session.user.id, event: 'sign_in', ...requestMeta(req) });
     setSessionCookie(reply, deps, session.token);
     return ok(session, { message: 'Signed in' });
   });
@@ -51,12 +58,13 @@ export const authRouteModule: RouteModule = (app, deps) => {
 
   registerRoute(app, authRoutes.updateMe, async ({ auth, body }) => ({ user: await users.rename(auth.userId, body.name) }));
 
-  registerRoute(app, authRoutes.changePassword, async ({ auth, body, reply, ip }) => {
+  registerRoute(app, authRoutes.changePassword, async ({ auth, body, reply, ip, req }) => {
     const account = `user:${auth.userId}`;
     const ticket = await limits.passwordAttempt(ip, account);
     const session = await users.changePassword(auth.userId, body.currentPassword, body.newPassword);
     if (!session) throw new ApiError('invalid_credentials', 'The current password is wrong.');
     await limits.passwordSucceeded(ticket, ip, account);
+    await audit.record({ userId: auth.userId, event: 'password_changed', ...requestMeta(req) });
     setSessionCookie(reply, deps, session.token);
     return ok(session, { message: 'Password changed; other sessions are signed out' });
   });

@@ -1,11 +1,17 @@
 import { deviceRoutes } from '@retrosync/api';
 import type { RouteModule } from '../app-deps.js';
+import { requestMeta } from '../account/audit.js';
 import { ok, registerRoute } from '../http/register-route.js';
 
-export const deviceRouteModule: RouteModule = (app, { pairing, devices, presence, config }) => {
+export const deviceRouteModule: RouteModule = (app, { pairing, devices, presence, config, audit }) => {
   registerRoute(app, deviceRoutes.createPairingCode, async ({ auth }) => pairing.createUserCode(auth.userId));
 
-  registerRoute(app, deviceRoutes.pair, async ({ body, ip }) => ok(await pairing.pair(body, ip), { message: 'Device paired; store the API key, it is shown once' }));
+  registerRoute(app, deviceRoutes.pair, async ({ body, ip, req }) => {
+    const paired = await pairing.pair(body, ip);
+    const { device } = paired;
+    await audit.record({ userId: paired.userId, event: 'device_paired', ...requestMeta(req), detail: { deviceId: device.id, deviceName: device.name, deviceType: device.deviceType, flow: 'code' } });
+    return ok(paired, { message: 'Device paired; store the API key, it is shown once' });
+  });
 
   // Without a configured public URL, the link (and its QR) uses the address the device reached us at,
   // so a phone on the same network can open it (a bad Host header falls back to the configured URL).
@@ -15,7 +21,11 @@ export const deviceRouteModule: RouteModule = (app, { pairing, devices, presence
     return pairing.requestDeviceCode(body, ip, origin);
   });
 
-  registerRoute(app, deviceRoutes.linkDeviceCode, async ({ auth, body, ip }) => ({ device: await pairing.link(auth.userId, body.code, ip) }));
+  registerRoute(app, deviceRoutes.linkDeviceCode, async ({ auth, body, ip, req }) => {
+    const device = await pairing.link(auth.userId, body.code, ip);
+    await audit.record({ userId: auth.userId, event: 'device_paired', ...requestMeta(req), detail: { deviceId: device.id, deviceName: device.name, deviceType: device.deviceType, flow: 'device-code' } });
+    return { device };
+  });
 
   registerRoute(app, deviceRoutes.deviceCodeStatus, async ({ body }) => pairing.status(body.pollToken));
 
@@ -24,9 +34,10 @@ export const deviceRouteModule: RouteModule = (app, { pairing, devices, presence
     return { devices: list, count: list.length };
   });
 
-  registerRoute(app, deviceRoutes.remove, async ({ auth, query }) => {
-    await devices.revoke(auth.userId, query.deviceId);
+  registerRoute(app, deviceRoutes.remove, async ({ auth, query, req }) => {
+    const removed = await devices.revoke(auth.userId, query.deviceId);
     await presence.removed(auth.userId, query.deviceId);
+    await audit.record({ userId: auth.userId, event: 'device_removed', ...requestMeta(req), detail: { deviceId: removed.id, deviceName: removed.name } });
     return ok({ deviceId: query.deviceId, revoked: true as const }, { message: 'Device removed; its API key no longer works' });
   });
 

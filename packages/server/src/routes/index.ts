@@ -5,6 +5,7 @@
  * a test checks that every contract route is served.
  */
 import type { RouteModule } from '../app-deps.js';
+import { auditRouteModule } from '../account/routes.js';
 import { authRouteModule } from './auth.js';
 import { deviceRouteModule } from './devices.js';
 import { heartbeatRouteModule, syncLogRouteModule } from './sync-log.js';
@@ -15,6 +16,7 @@ import { registerDavRoutes } from '../dav/dav-routes.js';
 export const routeModules: readonly RouteModule[] = [
   systemRouteModule,
   authRouteModule,
+  auditRouteModule,
   deviceRouteModule,
   heartbeatRouteModule,
   syncLogRouteModule,

@@ -93,12 +93,13 @@ export class DeviceService {
     return this.toWire(await this.owned(userId, deviceId));
   }
 
-  /** Revokes the key at once; the row stays so history keeps its device name. */
-  async revoke(userId: string, deviceId: string): Promise<void> {
-    await this.owned(userId, deviceId);
+  /** Revokes the key at once; the row stays so history keeps its device name. Returns the device as it was. */
+  async revoke(userId: string, deviceId: string): Promise<DeviceRow> {
+    const row = await this.owned(userId, deviceId);
     await this.db.updateTable('devices').set({ revoked_at: this.clock.now() }).where('id', '=', deviceId).where('user_id', '=', userId).execute();
     await this.cache?.forgetDeviceEverywhere(deviceId);
     this.heartbeats.forget(deviceId);
+    return row;
   }
 
   /**

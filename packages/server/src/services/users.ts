@@ -71,6 +71,12 @@ export class UserService {
     return (await verifyPassword(row.password_hash, input.password)) ? this.session(row) : null;
   }
 
+  /** The id of the account with this email, if any (the audit log of a failed sign-in). */
+  async idForEmail(email: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('users').select('id').where('email', '=', normalizeEmail(email)).executeTakeFirst();
+    return row?.id;
+  }
+
   async get(userId: string): Promise<UserRow> {
     const row = await this.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
     if (!row) throw new ApiError('unauthorized', 'This account no longer exists.');

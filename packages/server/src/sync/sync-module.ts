@@ -50,6 +50,8 @@ export interface SyncModule {
   blobs: BlobStore;
   events: EventHub;
   runMaintenance(): Promise<MaintenanceResult>;
+  /** Adds work to every maintenance run, after retention and GC (e.g. the audit log's pruning). */
+  onMaintenance(task: () => Promise<unknown>): void;
   close(): Promise<void>;
 }
 
@@ -81,6 +83,8 @@ export async function createSyncModule(options: SyncModuleOptions): Promise<Sync
     maxUploadBytes: options.maxSaveBytes ?? DEFAULT_MAX_SAVE_BYTES,
   });
 
+  const tasks: Array<() => Promise<unknown>> = [];
+
   async function runMaintenance() {
     const now = clock.now();
     const retention = await applyRetention(db, {
@@ -92,6 +96,7 @@ export async function createSyncModule(options: SyncModuleOptions): Promise<Sync
     const gc = await collectGarbage(db, blobs, fsNow, GC_GRACE_MS);
     await sweepSpool(spoolDir, GC_GRACE_MS, fsNow);
     if (!config.s3) await new FsBlobStore(blobRoot).sweepTemp(GC_GRACE_MS);
+    for (const task of tasks) await task();
     return { ...retention, removedBlobs: gc.removed };
   }
 
@@ -117,6 +122,9 @@ export async function createSyncModule(options: SyncModuleOptions): Promise<Sync
     blobs,
     events,
     runMaintenance,
+    onMaintenance(task) {
+      tasks.push(task);
+    },
     async close() {
       if (timer) clearInterval(timer);
       await events.close();
