@@ -19,6 +19,8 @@ import type { Presence } from './services/presence.js';
 import type { SyncLogService } from './services/sync-log.js';
 import type { UserService } from './services/users.js';
 import type { SyncModule } from './sync/sync-module.js';
+import type { KeyRotationService } from './lease/key-rotation.js';
+import type { LeaseService } from './lease/lease-service.js';
 
 export interface AppDeps {
   config: Config;
@@ -37,6 +39,10 @@ export interface AppDeps {
   sync: SyncModule;
   /** Security events per account: `audit.record({userId, event, ...requestMeta(req), detail})` (account/audit.ts). */
   audit: AuditLog;
+  /** Play leases ("in use on …", lease/lease-service.ts). */
+  leases: LeaseService;
+  /** Device key rotation (lease/key-rotation.ts). */
+  keyRotation: KeyRotationService;
 }
 
 export type RouteModule = (app: FastifyInstance, deps: AppDeps) => void;

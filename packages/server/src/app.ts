@@ -40,6 +40,8 @@ import { Presence } from './services/presence.js';
 import { SyncLogService } from './services/sync-log.js';
 import { UserService } from './services/users.js';
 import { createSyncModule, type SyncModule } from './sync/sync-module.js';
+import { KeyRotationService } from './lease/key-rotation.js';
+import { LeaseService } from './lease/lease-service.js';
 
 /** Routes whose successful requests are logged at debug (see the onResponse hook). */
 const ROUTINE_ROUTES = new Set(['/api/sync/heartbeat', '/api/sync/files', '/api/sync/events', '/healthz']);
@@ -156,6 +158,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     onError: (err) => app.log.error({ err }, 'presence sweep failed'),
   });
   app.addHook('onClose', async () => presence.close());
+  const keyRotation = new KeyRotationService(db, clock, devices, sync.events, deviceCache);
   const deps: AppDeps = {
     config,
     db,
@@ -170,10 +173,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     presence,
     sync,
     audit: new AuditLog(db, clock, config.account),
+    leases: new LeaseService(db, clock, config, devices, sync.events),
+    keyRotation,
   };
   deps.sync.onMaintenance(() => deps.audit.prune());
   if (!options.sync) app.addHook('onClose', () => deps.sync.close());
-  app.decorate('routeEnv', { authenticator: createAuthenticator(db, jwt, deviceCache), validateResponses: options.validateResponses ?? false });
+  app.decorate('routeEnv', { authenticator: createAuthenticator(db, jwt, deviceCache, (hash) => keyRotation.promote(hash)), validateResponses: options.validateResponses ?? false });
   app.decorate('deps', deps);
 
   for (const mod of options.routeModules ?? defaultRouteModules) mod(app, deps);

@@ -56,6 +56,8 @@ export interface Config {
   retention: { versionsPerSave: number; days: number };
   heartbeatIntervalSeconds: number;
   pollIntervalSeconds: number;
+  /** Play leases (lease/lease-service.ts): idle windows by how the lease was taken, seconds. */
+  leases: { writeIdleSeconds: number; launchIdleSeconds: number };
   pairingCodeTtlMs: number;
   pairing: PairingLimits;
   login: { ipFailures: number; accountFailures: number; accountSpacingMs: number; windowMs: number };
@@ -125,6 +127,8 @@ const envSchema = z.object({
   RETENTION_VERSIONS: int(1).default(20),
   RETENTION_DAYS: int(1).default(90),
   HEARTBEAT_INTERVAL_SECONDS: int(5, 86_400).default(60),
+  LEASE_WRITE_IDLE_SECONDS: int(10, 86_400).default(600),
+  LEASE_LAUNCH_IDLE_SECONDS: int(10, 7 * 86_400).default(6 * 3600),
   POLL_INTERVAL_SECONDS: int(5, 86_400).default(300),
   PAIRING_MAX_LIVE_CODES: int(1).default(4),
   PAIRING_GLOBAL_FAILURES: int(1).default(10),
@@ -249,6 +253,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retention: { versionsPerSave: e.RETENTION_VERSIONS, days: e.RETENTION_DAYS },
     heartbeatIntervalSeconds: e.HEARTBEAT_INTERVAL_SECONDS,
     pollIntervalSeconds: e.POLL_INTERVAL_SECONDS,
+    leases: { writeIdleSeconds: e.LEASE_WRITE_IDLE_SECONDS, launchIdleSeconds: e.LEASE_LAUNCH_IDLE_SECONDS },
     pairingCodeTtlMs: 15 * 60 * 1000,
     pairing: {
       maxLiveCodes: e.PAIRING_MAX_LIVE_CODES,

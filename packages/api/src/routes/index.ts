@@ -6,11 +6,13 @@ import type { AnyRoute } from '../contract.js';
 import { auditRoutes } from './account.js';
 import { authRoutes } from './auth.js';
 import { deviceRoutes } from './devices.js';
+import { keyRotationRoutes, leaseRoutes } from './leases.js';
 import { heartbeatRoutes, syncLogRoutes } from './sync-log.js';
 import { systemRoutes } from './system.js';
 import { saveRoutes, syncFeedRoutes, syncSaveRoutes } from '../sync/routes.js';
 
 export { auditRoutes, authRoutes, deviceRoutes, heartbeatRoutes, syncLogRoutes, systemRoutes };
+export * from './leases.js';
 
 export const allRoutes: readonly AnyRoute[] = [
   ...Object.values(systemRoutes),
@@ -22,5 +24,7 @@ export const allRoutes: readonly AnyRoute[] = [
   ...Object.values(syncSaveRoutes),
   ...Object.values(syncFeedRoutes),
   ...Object.values(saveRoutes),
+  ...Object.values(leaseRoutes),
+  ...Object.values(keyRotationRoutes),
 ];
 export { auditEvent, auditEvents, auditEntry, type AuditEntry, type AuditEvent } from './account.js';

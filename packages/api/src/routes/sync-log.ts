@@ -28,6 +28,11 @@ export const heartbeatRoutes = {
       heartbeatIntervalSeconds: z.number().int(),
       pollIntervalSeconds: z.number().int(),
       onlineWindowSeconds: z.number().int(),
+      keyRotation: z
+        .enum(['requested'])
+        .nullable()
+        .optional()
+        .describe('"requested": the dashboard asked this device to rotate its API key (POST /api/devices/key/rotate)'),
     }),
     example: { body: { clientVersion: '1.0.0' }, headers: { 'x-client-time': '2026-01-01T00:00:00.000Z' } },
   }),

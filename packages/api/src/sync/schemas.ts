@@ -70,10 +70,28 @@ export const saveSummary = syncFile.extend({
 });
 export type SaveSummary = z.infer<typeof saveSummary>;
 
+export const LEASE_REASONS = ['write', 'launch'] as const;
+export const leaseReason = z.enum(LEASE_REASONS);
+
+/** A live play lease: the save is in use on this device. Times are on the server's clock. */
+export const playLease = z.object({
+  key: z.string().describe('the save key as the holder sent it, <system>/<game>/<kind>'),
+  deviceId: z.string(),
+  deviceName: z.string(),
+  reason: leaseReason.describe('write: the device saw the save change; launch: a launcher hook reported the game starting'),
+  since: isoDate.describe('when this device took the lease'),
+  renewedAt: isoDate.describe("the holder's latest claim"),
+  expiresAt: isoDate.describe('when it ends unless renewed: the idle window, or sooner if the device stops checking in'),
+});
+export type PlayLease = z.infer<typeof playLease>;
+
 export const uploadResult = z.object({
   outcome: uploadOutcome,
   head: saveHead,
   stored: z.object({ version: z.number().int() }).describe('the version this upload is (for unchanged: the head)'),
+  lease: playLease
+    .optional()
+    .describe('present when another device holds a live play lease on this save: warn the player (the conflict rule still decided)'),
 });
 export type UploadResult = z.infer<typeof uploadResult>;
 
@@ -86,5 +104,5 @@ export type UploadResult = z.infer<typeof uploadResult>;
 export const SYNC_FILES_TSV_COLUMNS = ['key', 'version', 'sha256', 'size', 'deleted', 'correctedMtime', 'fileMtime', 'deviceId', 'cursor'] as const;
 
 /** Server-Sent Event names on `GET /api/sync/events`. */
-export const SYNC_EVENT_NAMES = ['hello', 'save', 'conflict', 'device', 'log', 'resync'] as const;
+export const SYNC_EVENT_NAMES = ['hello', 'save', 'conflict', 'device', 'log', 'resync', 'lease', 'key'] as const;
 export type SyncEventName = (typeof SYNC_EVENT_NAMES)[number];

@@ -18,6 +18,7 @@ import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { SubscriptionTier } from '@retrosync/api';
 import type { AccountTables } from '../account/schema.js';
 import type { DavTables } from '../dav/schema.js';
+import type { LeaseTables } from '../lease/schema.js';
 import type { SyncTables } from '../sync/schema.js';
 
 export interface UsersTable {
@@ -95,7 +96,7 @@ export interface RateCountersTable {
   expires_at: number;
 }
 
-export interface Database extends SyncTables, DavTables, AccountTables {
+export interface Database extends SyncTables, DavTables, AccountTables, LeaseTables {
   rate_counters: RateCountersTable;
   users: UsersTable;
   devices: DevicesTable;

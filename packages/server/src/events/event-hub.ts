@@ -36,8 +36,21 @@ export type SyncEvent =
   | { type: 'conflict'; data: ConflictEvent }
   | { type: 'device'; data: { deviceId: string; online: boolean } }
   | { type: 'log'; data: Record<string, unknown> }
+  /** A play lease was taken or released, or another device changed a save while it was in use (lease/lease-service.ts). */
+  | { type: 'lease'; data: LeaseEvent }
+  /** The dashboard asked a device to rotate its API key, or the device did (lease/key-rotation.ts). */
+  | { type: 'key'; data: { deviceId: string; state: 'requested' | 'rotated' } }
   /** Delivery may have been interrupted (e.g. the LISTEN connection dropped): re-read the feed. */
   | { type: 'resync'; data: Record<string, never> };
+
+export interface LeaseEvent {
+  key: string;
+  /** The device holding (or that held) the lease. */
+  deviceId: string;
+  state: 'taken' | 'released' | 'contended';
+  /** `contended`: the other device that claimed or changed the save. */
+  byDeviceId?: string;
+}
 
 export type SyncEventListener = (event: SyncEvent) => void;
 

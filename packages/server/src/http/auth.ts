@@ -54,13 +54,23 @@ function bearer(req: FastifyRequest): string | undefined {
   return m[1];
 }
 
-export function createAuthenticator(db: Kysely<Database>, jwt: JwtService, cache?: DeviceKeyCache): Authenticator {
+/**
+ * `promotePendingKey`: a key that matches no device may be a device's pending rotated key
+ * (lease/key-rotation.ts); its first use makes it the device's key and retires the old one.
+ */
+export function createAuthenticator(
+  db: Kysely<Database>,
+  jwt: JwtService,
+  cache?: DeviceKeyCache,
+  promotePendingKey?: (hash: string) => Promise<DeviceRow | undefined>,
+): Authenticator {
   async function byKey(key: string): Promise<DeviceAuth> {
     if (!API_KEY_RE.test(key)) throw new ApiError('unauthorized', 'The device API key is malformed (expected 64 hex characters).');
     const hash = sha256Hex(key);
     let device = cache?.get(hash);
     if (!device) {
       device = await db.selectFrom('devices').selectAll().where('api_key_hash', '=', hash).executeTakeFirst();
+      if (!device && promotePendingKey) device = await promotePendingKey(hash);
       if (device && device.revoked_at === null) cache?.set(hash, device);
     }
     if (!device) throw new ApiError('unauthorized', 'Unknown device API key; pair the device again.');

@@ -12,6 +12,7 @@ import { heartbeatRouteModule, syncLogRouteModule } from './sync-log.js';
 import { systemRouteModule } from './system.js';
 import { syncRouteModule } from './sync.js';
 import { registerDavRoutes } from '../dav/dav-routes.js';
+import { keyRotationRouteModule, leaseRouteModule } from './leases.js';
 
 export const routeModules: readonly RouteModule[] = [
   systemRouteModule,
@@ -22,4 +23,6 @@ export const routeModules: readonly RouteModule[] = [
   syncLogRouteModule,
   syncRouteModule,
   registerDavRoutes,
+  leaseRouteModule,
+  keyRotationRouteModule,
 ];

@@ -4,7 +4,7 @@ import { registerRoute } from '../http/register-route.js';
 import { parseClientTime } from '../services/devices.js';
 import { toIso } from '../db/schema.js';
 
-export const heartbeatRouteModule: RouteModule = (app, { devices, presence, config, clock }) => {
+export const heartbeatRouteModule: RouteModule = (app, { devices, presence, config, clock, keyRotation }) => {
   registerRoute(app, heartbeatRoutes.heartbeat, async ({ auth, body, req }) => {
     const header = req.headers['x-client-time'];
     const clientTime = parseClientTime(Array.isArray(header) ? header[0] : header);
@@ -19,6 +19,7 @@ export const heartbeatRouteModule: RouteModule = (app, { devices, presence, conf
       heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
       pollIntervalSeconds: config.pollIntervalSeconds,
       onlineWindowSeconds: 2 * config.heartbeatIntervalSeconds,
+      keyRotation: (await keyRotation.requested(d.id)) ? ('requested' as const) : null,
     };
   });
 };

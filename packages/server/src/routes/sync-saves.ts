@@ -11,6 +11,7 @@ import { findSave, listVersions } from '../sync/save-queries.js';
 import type { ClientClockHeaders, SyncService } from '../sync/sync-service.js';
 import type { WriteVersionResult } from '../sync/version-writer.js';
 import { toSaveHead, toSaveVersion } from '../sync/wire.js';
+import type { LeaseService } from '../lease/lease-service.js';
 
 const PREFIX = '/api/sync/saves/';
 const VERSIONS_PREFIX = '/api/sync/versions/';
@@ -109,7 +110,20 @@ function wantsPresigned(req: FastifyRequest): boolean {
   return header(req, 'x-accept-presigned')?.trim() === '1';
 }
 
-export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService, options: { presign?: PresignOptions | undefined } = {}): void {
+/**
+ * Play lease warning (lease/lease-service.ts): when another device holds a live lease on the save,
+ * the reply names it in `data.lease` and in headers for busybox clients: `X-Lease-Device` (its name,
+ * percent-encoded), `X-Lease-Device-Id`, `X-Lease-Since` (epoch ms, server clock).
+ */
+async function withLeaseWarning(reply: FastifyReply, result: UploadResult, leases: LeaseService | undefined, userId: string, deviceId: string): Promise<UploadResult> {
+  const lease = await leases?.heldByOther(userId, result.head.key, deviceId);
+  if (!lease) return result;
+  const { held: _held, ...wire } = lease;
+  reply.header('x-lease-device', encodeURIComponent(lease.deviceName)).header('x-lease-device-id', lease.deviceId).header('x-lease-since', String(Date.parse(lease.since)));
+  return { ...result, lease: wire };
+}
+
+export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService, options: { presign?: PresignOptions | undefined; leases?: LeaseService | undefined } = {}): void {
   const presign = options.presign?.enabled && sync.deps.blobs.presignGet ? options.presign : null;
   registerRoute(app, syncSaveRoutes.upload, async ({ req, reply, auth, rawBody }) => {
     const { key } = keyFromUrl(req);
@@ -129,7 +143,7 @@ export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService, 
       metadata: header(req, 'x-save-metadata') ?? null,
       contentLength: length !== undefined && /^\d+$/.test(length) ? Number(length) : null,
     });
-    return withOutcomeHeaders(reply, toUploadResult(result));
+    return withLeaseWarning(reply, withOutcomeHeaders(reply, toUploadResult(result)), options.leases, auth.userId, auth.deviceId);
   });
 
   const versionsOf = async (userId: string, key: string) => {
@@ -185,6 +199,6 @@ export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService, 
       fileMtime: optionalTime(req, 'x-file-mtime'),
       ...clientClockHeaders(req),
     });
-    return withOutcomeHeaders(reply, toUploadResult(result));
+    return withLeaseWarning(reply, withOutcomeHeaders(reply, toUploadResult(result)), options.leases, auth.userId, auth.deviceId);
   });
 }
