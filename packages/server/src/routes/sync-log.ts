@@ -19,7 +19,8 @@ export const heartbeatRouteModule: RouteModule = (app, { devices, presence, conf
       heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
       pollIntervalSeconds: config.pollIntervalSeconds,
       onlineWindowSeconds: 2 * config.heartbeatIntervalSeconds,
-      keyRotation: (await keyRotation.requested(d.id)) ? ('requested' as const) : null,
+      // Only when the dashboard asked for it, so the reply is unchanged for every other check-in.
+      ...((await keyRotation.requested(d.id)) ? { keyRotation: 'requested' as const } : {}),
     };
   });
 };
