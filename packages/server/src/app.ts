@@ -13,7 +13,7 @@ import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { AuditLog } from './account/audit.js';
+import { AuditLog, requestMeta } from './account/audit.js';
 import type { AppDeps, RouteModule } from './app-deps.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -177,8 +177,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     keyRotation,
   };
   deps.sync.onMaintenance(() => deps.audit.prune());
+  keyRotation.setOnRotated((e, meta) =>
+    deps.audit.record({ userId: e.userId, event: 'key_rotated', ...meta, detail: { deviceId: e.deviceId, deviceName: e.deviceName, by: e.requested ? 'dashboard request' : 'device' } }),
+  );
   if (!options.sync) app.addHook('onClose', () => deps.sync.close());
-  app.decorate('routeEnv', { authenticator: createAuthenticator(db, jwt, deviceCache, (hash) => keyRotation.promote(hash)), validateResponses: options.validateResponses ?? false });
+  app.decorate('routeEnv', { authenticator: createAuthenticator(db, jwt, deviceCache, (hash, req) => keyRotation.promote(hash, requestMeta(req))), validateResponses: options.validateResponses ?? false });
   app.decorate('deps', deps);
 
   for (const mod of options.routeModules ?? defaultRouteModules) mod(app, deps);

@@ -62,15 +62,15 @@ export function createAuthenticator(
   db: Kysely<Database>,
   jwt: JwtService,
   cache?: DeviceKeyCache,
-  promotePendingKey?: (hash: string) => Promise<DeviceRow | undefined>,
+  promotePendingKey?: (hash: string, req: FastifyRequest) => Promise<DeviceRow | undefined>,
 ): Authenticator {
-  async function byKey(key: string): Promise<DeviceAuth> {
+  async function byKey(key: string, req: FastifyRequest): Promise<DeviceAuth> {
     if (!API_KEY_RE.test(key)) throw new ApiError('unauthorized', 'The device API key is malformed (expected 64 hex characters).');
     const hash = sha256Hex(key);
     let device = cache?.get(hash);
     if (!device) {
       device = await db.selectFrom('devices').selectAll().where('api_key_hash', '=', hash).executeTakeFirst();
-      if (!device && promotePendingKey) device = await promotePendingKey(hash);
+      if (!device && promotePendingKey) device = await promotePendingKey(hash, req);
       if (device && device.revoked_at === null) cache?.set(hash, device);
     }
     if (!device) throw new ApiError('unauthorized', 'Unknown device API key; pair the device again.');
@@ -94,8 +94,8 @@ export function createAuthenticator(
       const bearerValue = bearer(req);
       const cookie = (req as { cookies?: Record<string, string | undefined> }).cookies?.[SESSION_COOKIE];
       let auth: AuthContext;
-      if (apiKeyHeader !== undefined) auth = await byKey(apiKeyHeader.trim());
-      else if (bearerValue !== undefined && API_KEY_RE.test(bearerValue)) auth = await byKey(bearerValue);
+      if (apiKeyHeader !== undefined) auth = await byKey(apiKeyHeader.trim(), req);
+      else if (bearerValue !== undefined && API_KEY_RE.test(bearerValue)) auth = await byKey(bearerValue, req);
       else if (bearerValue !== undefined) auth = await byToken(bearerValue);
       else if (cookie) auth = await byToken(cookie);
       else throw new ApiError('unauthorized');

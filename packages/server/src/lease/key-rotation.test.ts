@@ -32,6 +32,11 @@ describe.each(databaseTargets())('device key rotation on %s', (target) => {
     const old = await heartbeat(d.apiKey);
     expect(expectJson(old, 401).code).toBe('unauthorized');
     expectJson(await heartbeat(r.apiKey), 200);
+    // The account's audit log records it, with the address and user agent of the first request made with the new key.
+    const audit = expectJson(await ctx.app.inject({ method: 'GET', url: '/api/auth/audit-log', headers: bearer(u.token) }), 200).data;
+    const rotated = audit.events.filter((e: { event: string }) => e.event === 'key_rotated');
+    expect(rotated).toHaveLength(1);
+    expect(rotated[0]).toMatchObject({ ip: '127.0.0.1', detail: { deviceId: d.device.id, deviceName: 'Deck', by: 'device' } });
     // Same device, same history: no re-pairing.
     const devices = expectJson(await ctx.app.inject({ method: 'GET', url: '/api/devices', headers: bearer(u.token) }), 200).data.devices;
     expect(devices.map((x: { id: string }) => x.id)).toEqual([d.device.id]);

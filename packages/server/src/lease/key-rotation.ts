@@ -24,7 +24,11 @@ import type { DeviceService } from '../services/devices.js';
 export const PENDING_KEY_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /** Called once a key changed (the audit log records it). */
-export type KeyRotatedHook = (event: { userId: string; deviceId: string; deviceName: string; requested: boolean }) => Promise<void> | void;
+export type KeyRotatedHook = (
+  event: { userId: string; deviceId: string; deviceName: string; requested: boolean },
+  /** The request that first used the new key (its address and user agent). */
+  meta: { ip?: string | undefined; userAgent?: string | undefined },
+) => Promise<void> | void;
 
 export class KeyRotationService {
   private onRotated: KeyRotatedHook | null = null;
@@ -103,7 +107,7 @@ export class KeyRotationService {
    * Step 2, from the authenticator: `hash` matched no device key; if it is a device's live pending
    * key, it becomes that device's key now and the old one stops everywhere. Returns the device.
    */
-  async promote(hash: string): Promise<DeviceRow | undefined> {
+  async promote(hash: string, meta: { ip?: string | undefined; userAgent?: string | undefined } = {}): Promise<DeviceRow | undefined> {
     const pending = await this.db.selectFrom('device_key_rotations').selectAll().where('pending_key_hash', '=', hash).executeTakeFirst();
     if (!pending || pending.pending_at == null || Number(pending.pending_at) + PENDING_KEY_TTL_MS <= this.clock.now()) return undefined;
     const now = this.clock.now();
@@ -123,7 +127,7 @@ export class KeyRotationService {
     const device = await this.db.selectFrom('devices').selectAll().where('api_key_hash', '=', hash).executeTakeFirst();
     if (promoted && device) {
       await this.events.publish(device.user_id, { type: 'key', data: { deviceId: device.id, state: 'rotated' } }).catch(() => {});
-      await this.onRotated?.({ userId: device.user_id, deviceId: device.id, deviceName: device.name, requested: pending.requested_at != null });
+      await this.onRotated?.({ userId: device.user_id, deviceId: device.id, deviceName: device.name, requested: pending.requested_at != null }, meta);
     }
     return device;
   }
