@@ -1,0 +1,2 @@
+export * from './sync-filter.js';
+export * from './filter-tsv.js';
