@@ -25,6 +25,7 @@ export const ERRORS = {
   email_taken: { status: 409, message: 'An account with this email already exists.' },
   conflict: { status: 409, message: 'The request conflicts with the current state.' },
   version_is_head: { status: 409, message: 'The current version of a save cannot be deleted; delete the whole save, or restore another version first.' },
+  save_excluded: { status: 409, message: "This device's sync filter excludes this save; change the filter (dashboard → device, or retrosync filter) to sync it." },
   request_timeout: { status: 408, message: 'The request took too long to arrive; send it again.' },
   code_expired: { status: 410, message: 'The code has expired or was already used; create a new one.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },

@@ -10,6 +10,7 @@ import { keyRotationRoutes, leaseRoutes } from './leases.js';
 import { heartbeatRoutes, syncLogRoutes } from './sync-log.js';
 import { systemRoutes } from './system.js';
 import { saveRoutes, syncFeedRoutes, syncSaveRoutes } from '../sync/routes.js';
+import { deviceFilterRoutes, syncFilterRoutes } from '../sync/filter.js';
 
 export { auditRoutes, authRoutes, deviceRoutes, heartbeatRoutes, syncLogRoutes, systemRoutes };
 export * from './leases.js';
@@ -26,5 +27,7 @@ export const allRoutes: readonly AnyRoute[] = [
   ...Object.values(saveRoutes),
   ...Object.values(leaseRoutes),
   ...Object.values(keyRotationRoutes),
+  ...Object.values(syncFilterRoutes),
+  ...Object.values(deviceFilterRoutes),
 ];
 export { auditEvent, auditEvents, auditEntry, type AuditEntry, type AuditEvent } from './account.js';

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../contract.js';
 import { queryBoolean, subscriptionTier } from '../schemas.js';
+import { syncFilter } from './filter.js';
 import { SYNC_FILES_TSV_COLUMNS, saveHead, saveSummary, saveVersion, syncFile, uploadResult } from './schemas.js';
 
 const keyParams = z.object({ '*': z.string().min(1).max(2048).describe('the save key, each segment percent-encoded') });
@@ -43,7 +44,7 @@ export const syncSaveRoutes = {
     params: keyParams,
     rawBody: { contentType: 'application/octet-stream', description: 'the save file bytes' },
     response: uploadResult,
-    errors: ['invalid_key', 'checksum_mismatch', 'quota_exceeded', 'payload_too_large', 'storage_unavailable'],
+    errors: ['invalid_key', 'checksum_mismatch', 'quota_exceeded', 'payload_too_large', 'storage_unavailable', 'save_excluded'],
     example: { params: KEY_EXAMPLE, headers: { 'x-content-sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' } },
   }),
   download: defineRoute({
@@ -63,7 +64,7 @@ export const syncSaveRoutes = {
     query: z.object({ version: z.coerce.number().int().min(1).optional() }),
     rawResponse: { contentType: 'application/octet-stream', description: 'the save bytes' },
     response: z.unknown(),
-    errors: ['invalid_key', 'not_found', 'storage_unavailable'],
+    errors: ['invalid_key', 'not_found', 'storage_unavailable', 'save_excluded'],
     example: { params: KEY_EXAMPLE },
   }),
   versions: defineRoute({
@@ -94,7 +95,7 @@ export const syncSaveRoutes = {
     tags: ['sync'],
     params: keyParams,
     response: uploadResult,
-    errors: ['invalid_key', 'not_found'],
+    errors: ['invalid_key', 'not_found', 'save_excluded'],
     example: { params: KEY_EXAMPLE },
   }),
 };
@@ -113,7 +114,10 @@ export const syncFeedRoutes = {
       'substring). TSV (`?format=tsv` or `Accept: text/tab-separated-values`), for busybox clients: a first line ' +
       `of column names (${SYNC_FILES_TSV_COLUMNS.join(', ')}), then one TAB-separated line per file in that order ` +
       '(key: each segment percent-encoded as in URLs, so no TAB/newline/space; deleted: true|false; fileMtime and ' +
-      'deviceId empty when unknown), then a last line `#cursor<TAB><N>`.',
+      'deviceId empty when unknown), then a last line `#cursor<TAB><N>`. Selective sync: the device\'s filter ' +
+      '(GET /api/sync/filter) applies — excluded saves are never listed, and a read whose cursor is older than the ' +
+      'filter\'s revision returns everything the filter includes (deletions too), so a changed filter takes effect at ' +
+      'the next read. Every answer carries `X-Filter-Revision`.',
     tags: ['sync'],
     query: z.object({
       since: z.coerce.number().int().min(0).optional(),
@@ -122,7 +126,15 @@ export const syncFeedRoutes = {
       game: z.string().max(200).optional(),
       format: z.enum(['json', 'tsv']).optional(),
     }),
-    response: z.object({ files: z.array(syncFile), count: z.number().int(), cursor: z.number().int() }),
+    response: z.object({
+      files: z.array(syncFile),
+      count: z.number().int(),
+      cursor: z.number().int(),
+      filter: z
+        .object({ revision: z.number().int(), filter: syncFilter })
+        .optional()
+        .describe("the device's selective-sync filter this answer was read under (also the header X-Filter-Revision); excluded saves are left out"),
+    }),
     example: { query: { since: '0' } },
   }),
   events: defineRoute({

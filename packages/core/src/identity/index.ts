@@ -29,3 +29,5 @@ export { parsePlaylist, playlistRoms, systemForDatabase, type PlaylistEntry } fr
 export { RomIndex, type RomHit } from './roms.js';
 export { deflateRzip, inflateRzip, isRzip, rawSaveBytes, RzipError, RZIP_CHUNK_SIZE } from './rzip.js';
 export { systemsForCore, systemsForFolder, systemsForTag, systemForExtension } from './systems.js';
+/** Every canonical system id the layout tables know (sorted): what a sync filter can name. */
+export { knownSystems } from './systems.js';

@@ -84,3 +84,8 @@ export function filterBySaveSize(candidates: readonly string[], size: number): s
     return known === undefined || known.includes(size);
   });
 }
+
+/** Every canonical system id the layout tables know, sorted. */
+export function knownSystems(): string[] {
+  return [...tables().systems].sort();
+}

@@ -40,6 +40,8 @@ export type SyncEvent =
   | { type: 'lease'; data: LeaseEvent }
   /** The dashboard asked a device to rotate its API key, or the device did (lease/key-rotation.ts). */
   | { type: 'key'; data: { deviceId: string; state: 'requested' | 'rotated' } }
+  /** A device's selective-sync filter changed (sync/device-filters.ts): its feed reads start over. */
+  | { type: 'filter'; data: { deviceId: string; revision: number } }
   /** Delivery may have been interrupted (e.g. the LISTEN connection dropped): re-read the feed. */
   | { type: 'resync'; data: Record<string, never> };
 

@@ -13,8 +13,8 @@ export interface SseStreamOptions {
   res: ServerResponse;
   hello: Record<string, unknown>;
   heartbeatMs?: number;
-  /** Devices see every event of their user; return false to hide one. */
-  filter?: (event: SyncEvent) => boolean;
+  /** Rewrites or hides (null) an event before it is sent (a device's selective-sync filter). */
+  transform?: (event: SyncEvent) => SyncEvent | null;
   /** Ends the stream (server shutting down). */
   signal?: AbortSignal;
   /** The device holding the stream: it ends as soon as that device is revoked on any replica. */
@@ -36,12 +36,13 @@ export function streamEvents(options: SseStreamOptions): Promise<void> {
     'x-content-type-options': 'nosniff',
   });
   res.write(`retry: 2000\n${formatSse('hello', options.hello)}`);
-  const unsubscribe = hub.subscribe(userId, (event) => {
+  const unsubscribe = hub.subscribe(userId, (e) => {
+    const event = options.transform ? options.transform(e) : e;
+    if (event === null) return;
     if (event.type === 'resync') {
       res.write(formatSse('resync', {}));
       return;
     }
-    if (options.filter && !options.filter(event)) return;
     res.write(formatSse(event.type, event.data));
   });
   const offControl = hub.onControl((notice) => {

@@ -42,9 +42,12 @@ export function registerSyncFileRoutes(app: FastifyInstance, sync: SyncService, 
     const onClose = () => abort.abort();
     reply.raw.on('close', onClose);
     try {
-      const filters = { since: query.since, emulator: query.emulator, game: query.game };
+      // Selective sync: the device's own filter decides what it sees (sync/device-filters.ts).
+      const deviceFilter = () => sync.filters.load(auth.userId, auth.deviceId);
+      const filters = { since: query.since, emulator: query.emulator, game: query.game, deviceFilter };
       const signal = closing ? AbortSignal.any([abort.signal, closing]) : abort.signal;
       const page = await sync.feed.waitFor(auth.userId, filters, (query.wait ?? 0) * 1000, signal);
+      reply.header('x-filter-revision', String(page.filter?.revision ?? 0));
       if (query.format === 'tsv' || (query.format !== 'json' && wantsTsv(req, {}))) {
         reply.type('text/tab-separated-values; charset=utf-8').send(feedToTsv(page));
         return SENT;

@@ -127,6 +127,8 @@ export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService, 
   const presign = options.presign?.enabled && sync.deps.blobs.presignGet ? options.presign : null;
   registerRoute(app, syncSaveRoutes.upload, async ({ req, reply, auth, rawBody }) => {
     const { key } = keyFromUrl(req);
+    // Selective sync: a save this device excludes never comes from it (before reading the body).
+    await sync.filters.assertAllowed(auth.userId, auth.deviceId, key);
     const sha = header(req, 'x-content-sha256')?.trim().toLowerCase();
     if (!sha) throw headerIssue('x-content-sha256', 'required: the lower-case hex SHA-256 of the body');
     if (!/^[0-9a-f]{64}$/.test(sha)) throw headerIssue('x-content-sha256', 'expected 64 hex characters');
@@ -162,6 +164,8 @@ export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService, 
       reply.type('application/json; charset=utf-8').send({ success: true, data: await versionsOf(auth.userId, key) });
       return SENT;
     }
+    // Selective sync: never hand a device a save its filter excludes.
+    if (auth.kind === 'device') await sync.filters.assertAllowed(auth.userId, auth.deviceId, key);
     const { save, version } = await sync.locateDownload(auth.userId, key, query.version);
     reply
       .header('etag', `"${version.sha256}"`)
@@ -191,6 +195,7 @@ export function registerSyncSaveRoutes(app: FastifyInstance, sync: SyncService, 
 
   registerRoute(app, syncSaveRoutes.delete, async ({ req, reply, auth }) => {
     const { key } = keyFromUrl(req);
+    await sync.filters.assertAllowed(auth.userId, auth.deviceId, key);
     const result = await sync.delete({
       userId: auth.userId,
       deviceId: auth.deviceId,

@@ -6,6 +6,7 @@ import type { LeaseService } from '../lease/lease-service.js';
 import { registerSaveRoutes } from './saves.js';
 import { registerSyncEventRoutes } from './sync-events.js';
 import { registerSyncFileRoutes } from './sync-files.js';
+import { registerSyncFilterRoutes } from './sync-filter.js';
 import { registerSyncSaveRoutes } from './sync-saves.js';
 
 export function registerSyncRoutes(
@@ -24,4 +25,7 @@ export function registerSyncRoutes(
 }
 
 /** The route module listed in routes/index.ts. */
-export const syncRouteModule: RouteModule = (app, deps) => registerSyncRoutes(app, deps.sync.service, { presign: deps.config.presignedDownloads, leases: deps.leases });
+export const syncRouteModule: RouteModule = (app, deps) => {
+  registerSyncRoutes(app, deps.sync.service, { presign: deps.config.presignedDownloads, leases: deps.leases });
+  registerSyncFilterRoutes(app, deps.sync.service, deps.devices);
+};

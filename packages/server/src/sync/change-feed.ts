@@ -6,8 +6,9 @@
  */
 import { normalizeName } from '@retrosync/core';
 import type { SyncFile } from '@retrosync/api';
-import type { EventHub } from '../events/event-hub.js';
+import type { EventHub, SyncEvent } from '../events/event-hub.js';
 import type { SyncDb } from './schema.js';
+import { stateAllows, type DeviceFilterState } from './device-filters.js';
 import { selectHeads, type HeadPair } from './save-queries.js';
 import { toSyncFile } from './wire.js';
 
@@ -16,12 +17,28 @@ export interface FeedQuery {
   /** Seed filters: `emulator` is the system id, `game` a case-insensitive substring of the game name. */
   emulator?: string;
   game?: string;
+  /**
+   * Selective sync: the reading device's filter (re-read after its `filter` event). Excluded saves
+   * are left out; a cursor older than the filter's revision reads the whole feed again.
+   */
+  deviceFilter?: () => Promise<DeviceFilterState>;
 }
 
 export interface FeedPage {
   files: SyncFile[];
   count: number;
   cursor: number;
+  /** The device filter this page was read under (device readers only). */
+  filter?: { revision: number; filter: DeviceFilterState['filter'] };
+}
+
+/**
+ * The feed position to read after: a cursor older than the device filter's revision was handed
+ * out under another filter (saves it now includes were skipped), so the whole feed is read again
+ * — deleted heads included, as for any `since` read.
+ */
+function effectiveSince(since: number | undefined, filter: DeviceFilterState | undefined): number | undefined {
+  return since !== undefined && filter !== undefined && since < filter.revision ? 0 : since;
 }
 
 export const MAX_WAIT_MS = 60_000;
@@ -29,7 +46,7 @@ export const MAX_WAIT_MS = 60_000;
 interface WaiterGroup {
   /** New once per event for the user: reads started at the same generation can be shared. */
   gen: number;
-  waiters: Set<() => void>;
+  waiters: Set<(event: SyncEvent) => void>;
   unsubscribe: () => void;
 }
 
@@ -44,17 +61,22 @@ export class ChangeFeed {
     private readonly events: EventHub,
   ) {}
 
-  async read(userId: string, query: FeedQuery, pairs?: HeadPair[]): Promise<FeedPage> {
-    pairs ??= await selectHeads(this.db, userId, query.since);
-    let cursor = query.since ?? 0;
+  async read(userId: string, query: FeedQuery, pairs?: HeadPair[], filter?: DeviceFilterState): Promise<FeedPage> {
+    if (filter === undefined && query.deviceFilter) filter = await query.deviceFilter();
+    pairs ??= await selectHeads(this.db, userId, effectiveSince(query.since, filter));
+    let cursor = Math.max(query.since ?? 0, filter?.revision ?? 0);
     for (const p of pairs) cursor = Math.max(cursor, p.save.head_seq);
     const game = query.game ? normalizeName(query.game) : undefined;
     const files = pairs
       .filter((p) => query.since !== undefined || p.head.deleted === 0)
       .filter((p) => !query.emulator || p.save.system === query.emulator.toLowerCase())
       .filter((p) => !game || p.save.game_norm.includes(game))
+      .filter((p) => !filter || stateAllows(filter, p.save.key))
       .map((p) => toSyncFile(p.save, p.head));
-    return { files, count: files.length, cursor };
+    const page: FeedPage = { files, count: files.length, cursor };
+    // Only a device whose filter was ever set gets it (older clients see the v1 shape).
+    if (filter && filter.revision > 0) page.filter = { revision: filter.revision, filter: filter.filter };
+    return page;
   }
 
   /**
@@ -73,14 +95,14 @@ export class ChangeFeed {
     return p;
   }
 
-  private join(userId: string, wake: () => void): { group: WaiterGroup; leave: () => void } {
+  private join(userId: string, wake: (event: SyncEvent) => void): { group: WaiterGroup; leave: () => void } {
     let group = this.groups.get(userId);
     if (!group) {
       const g: WaiterGroup = { gen: this.nextGen++, waiters: new Set(), unsubscribe: () => {} };
       g.unsubscribe = this.events.subscribe(userId, (e) => {
-        if (e.type !== 'save' && e.type !== 'resync') return;
+        if (e.type !== 'save' && e.type !== 'resync' && e.type !== 'filter') return;
         g.gen = this.nextGen++;
-        for (const w of [...g.waiters]) w();
+        for (const w of [...g.waiters]) w(e);
       });
       this.groups.set(userId, g);
       group = g;
@@ -109,7 +131,11 @@ export class ChangeFeed {
     const deadline = Date.now() + Math.min(waitMs, MAX_WAIT_MS);
     let wake: (() => void) | null = null;
     let dirty = false;
-    const { group, leave } = this.join(userId, () => {
+    // The device's filter: read once, and again only after a `filter` event (a change on any replica).
+    let filter = query.deviceFilter ? await query.deviceFilter() : undefined;
+    let filterStale = false;
+    const { group, leave } = this.join(userId, (e) => {
+      if (e.type === 'filter' || e.type === 'resync') filterStale = true;
       dirty = true;
       wake?.();
     });
@@ -119,7 +145,12 @@ export class ChangeFeed {
       let q = query;
       for (;;) {
         dirty = false;
-        const page = await this.read(userId, q, await this.sharedHeads(userId, q.since!, group.gen));
+        if (filterStale && query.deviceFilter) {
+          filterStale = false;
+          filter = await query.deviceFilter();
+        }
+        const since = effectiveSince(q.since, filter)!;
+        const page = await this.read(userId, q, await this.sharedHeads(userId, since, group.gen), filter);
         if (page.count > 0 || signal?.aborted) return page;
         q = { ...q, since: page.cursor };
         const left = deadline - Date.now();
@@ -134,7 +165,7 @@ export class ChangeFeed {
           });
           wake = null;
         }
-        if (Date.now() >= deadline && !dirty) return this.read(userId, q);
+        if (Date.now() >= deadline && !dirty) return this.read(userId, q, undefined, filterStale ? undefined : filter);
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);

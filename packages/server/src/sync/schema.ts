@@ -75,11 +75,24 @@ export interface DeviceClocksTable {
   jump_boot: string | null;
 }
 
+/** Selective sync (migration 400): a device's filter, JSON of core's SyncFilter. No row = everything. */
+export interface DeviceFiltersTable {
+  device_id: string;
+  user_id: string;
+  filter: string;
+  /** Feed position taken when the filter last changed (sync/device-filters.ts). */
+  revision: number;
+  updated_at: number;
+  /** `user` (dashboard) or `device` (the device's own client). */
+  updated_by: string;
+}
+
 export interface SyncTables {
   sync_feeds: SyncFeedsTable;
   saves: SavesTable;
   save_versions: SaveVersionsTable;
   device_clocks: DeviceClocksTable;
+  device_filters: DeviceFiltersTable;
 }
 
 export type SaveRow = Selectable<SavesTable>;

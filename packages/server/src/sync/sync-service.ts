@@ -9,6 +9,7 @@ import type { Clock } from '../clock.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { BlobStore } from '../storage/blob/blob-store.js';
 import { ChangeFeed } from './change-feed.js';
+import { DeviceFilters } from './device-filters.js';
 import { judgeDeviceEdit } from './device-clocks.js';
 import { assertWithinQuota, type QuotaLimits } from './quota.js';
 import { findLiveVersionBefore, findSave, findVersion } from './save-queries.js';
@@ -89,10 +90,13 @@ export class SyncService {
   readonly writer: VersionWriter;
   readonly feed: ChangeFeed;
   readonly removal: SaveRemoval;
+  /** Selective sync: each device's filter. */
+  readonly filters: DeviceFilters;
 
   constructor(readonly deps: SyncServiceDeps) {
     this.writer = new VersionWriter(deps);
     this.feed = new ChangeFeed(deps.db, deps.events);
+    this.filters = new DeviceFilters(deps.db, deps.events, deps.clock);
     this.removal = new SaveRemoval(deps);
   }
 

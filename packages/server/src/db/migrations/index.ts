@@ -11,6 +11,7 @@ import { migration100Sync } from './100-sync.js';
 import { migration110SyncV11 } from './110-sync-v1_1.js';
 import { migration300RateCounters } from './300-rate-counters.js';
 import { migration310Dav } from './310-dav.js';
+import { migration400DeviceFilters } from './400-device-filters.js';
 import { migration410LeaseRotation } from './410-lease-rotation.js';
 import { migration420AuditLog } from './420-audit-log.js';
 
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '110-sync-v1_1': migration110SyncV11,
   '300-rate-counters': migration300RateCounters,
   '310-dav': migration310Dav,
+  '400-device-filters': migration400DeviceFilters,
   '410-lease-rotation': migration410LeaseRotation,
   '420-audit-log': migration420AuditLog,
 };
