@@ -35,6 +35,8 @@ export const ERRORS = {
   header_too_large: { status: 431, message: 'The request headers are too large.' },
   rate_limited: { status: 429, message: 'Too many attempts; wait and try again.' },
   pairing_busy: { status: 429, message: 'Too many pairing codes are waiting right now; try again in a few minutes.' },
+  webhook_url_refused: { status: 400, message: 'This webhook URL is not allowed; see the message for why.' },
+  webhook_limit_reached: { status: 403, message: 'This account has as many webhooks as allowed; delete one first.' },
   internal_error: { status: 500, message: 'Something went wrong on the server.' },
   storage_unavailable: { status: 503, message: 'The storage backend is unavailable; try again shortly.' },
   insufficient_storage: { status: 507, message: 'The server is out of storage.' },

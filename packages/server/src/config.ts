@@ -96,6 +96,24 @@ export interface Config {
   discovery: { enabled: boolean; port: number; name: string | undefined; publicUrlSet: boolean };
   /** Audit log retention (account/audit.ts) and the two-factor code limit (http/limits.ts). */
   account: { auditRetentionDays: number; auditMaxEventsPerUser: number; twoFactorAccountFailures: number };
+  /** Webhook delivery (docs/webhooks.md). */
+  webhooks: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  /** WEBHOOKS_ALLOW_PRIVATE: plain http:// and loopback/private-network targets are accepted. */
+  allowPrivate: boolean;
+  /** Per-attempt deadline (connect + request + response). */
+  timeoutMs: number;
+  /** Attempts per delivery before it is given up. */
+  maxAttempts: number;
+  /** Consecutive failed attempts after which a hook is disabled. */
+  disableAfter: number;
+  /** First retry delay; doubles per attempt (capped at an hour), with ±25 % jitter. */
+  retryBaseMs: number;
+  /** How often each replica looks for due deliveries (new ones wake the replica that made them at once). */
+  pollMs: number;
+  maxResponseBytes: number;
 }
 
 /** The UDP port LAN discovery listens on unless LAN_DISCOVERY_PORT says otherwise (docs/discovery.md). */
@@ -163,6 +181,12 @@ const envSchema = z.object({
   AUDIT_RETENTION_DAYS: int(1).default(365),
   AUDIT_MAX_EVENTS_PER_USER: int(100).default(5000),
   TWO_FACTOR_ACCOUNT_FAILURES: int(1).default(10),
+  WEBHOOKS_ALLOW_PRIVATE: bool.default(false),
+  WEBHOOKS_TIMEOUT_MS: int(100, 60_000).default(10_000),
+  WEBHOOKS_MAX_ATTEMPTS: int(1, 50).default(10),
+  WEBHOOKS_DISABLE_AFTER: int(1, 10_000).default(30),
+  WEBHOOKS_RETRY_BASE_MS: int(10, 3_600_000).default(30_000),
+  WEBHOOKS_POLL_MS: int(10, 600_000).default(2_000),
 });
 
 /** Resolves DATABASE_URL. Unset → `<DATA_DIR>/retrosync.db`. `file:` paths are relative to cwd. */
@@ -292,6 +316,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       auditRetentionDays: e.AUDIT_RETENTION_DAYS,
       auditMaxEventsPerUser: e.AUDIT_MAX_EVENTS_PER_USER,
       twoFactorAccountFailures: e.TWO_FACTOR_ACCOUNT_FAILURES,
+    },
+    webhooks: {
+      allowPrivate: e.WEBHOOKS_ALLOW_PRIVATE,
+      timeoutMs: e.WEBHOOKS_TIMEOUT_MS,
+      maxAttempts: e.WEBHOOKS_MAX_ATTEMPTS,
+      disableAfter: e.WEBHOOKS_DISABLE_AFTER,
+      retryBaseMs: e.WEBHOOKS_RETRY_BASE_MS,
+      pollMs: e.WEBHOOKS_POLL_MS,
+      maxResponseBytes: 64 * 1024,
     },
   };
 }

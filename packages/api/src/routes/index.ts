@@ -9,11 +9,13 @@ import { deviceRoutes } from './devices.js';
 import { keyRotationRoutes, leaseRoutes } from './leases.js';
 import { heartbeatRoutes, syncLogRoutes } from './sync-log.js';
 import { systemRoutes } from './system.js';
+import { webhookRoutes } from './webhooks.js';
 import { saveRoutes, syncFeedRoutes, syncSaveRoutes } from '../sync/routes.js';
 import { deviceFilterRoutes, syncFilterRoutes } from '../sync/filter.js';
 
 export { auditRoutes, authRoutes, deviceRoutes, heartbeatRoutes, syncLogRoutes, systemRoutes };
 export * from './leases.js';
+export * from './webhooks.js';
 
 export const allRoutes: readonly AnyRoute[] = [
   ...Object.values(systemRoutes),
@@ -29,5 +31,6 @@ export const allRoutes: readonly AnyRoute[] = [
   ...Object.values(keyRotationRoutes),
   ...Object.values(syncFilterRoutes),
   ...Object.values(deviceFilterRoutes),
+  ...Object.values(webhookRoutes),
 ];
 export { auditEvent, auditEvents, auditEntry, type AuditEntry, type AuditEvent } from './account.js';

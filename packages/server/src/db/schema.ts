@@ -20,6 +20,7 @@ import type { AccountTables } from '../account/schema.js';
 import type { DavTables } from '../dav/schema.js';
 import type { LeaseTables } from '../lease/schema.js';
 import type { SyncTables } from '../sync/schema.js';
+import type { WebhookTables } from '../webhooks/schema.js';
 
 export interface UsersTable {
   id: string;
@@ -96,7 +97,7 @@ export interface RateCountersTable {
   expires_at: number;
 }
 
-export interface Database extends SyncTables, DavTables, AccountTables, LeaseTables {
+export interface Database extends SyncTables, DavTables, AccountTables, LeaseTables, WebhookTables {
   rate_counters: RateCountersTable;
   users: UsersTable;
   devices: DevicesTable;

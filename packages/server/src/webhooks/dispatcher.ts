@@ -1,0 +1,252 @@
+/**
+ * Sends the outbox. Every replica runs one dispatcher; a row is sent by the replica that claims it:
+ *
+ *   PostgreSQL  UPDATE … SET claimed_by = me, claimed_until = now + lease
+ *               WHERE id IN (SELECT id … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING *
+ *               — concurrent replicas skip each other's rows instead of waiting or doubling up.
+ *   SQLite      one conditional UPDATE per candidate (… WHERE id = ? AND still unclaimed); the row
+ *               counts as claimed only when that UPDATE changed it.
+ *
+ * A claim is a lease longer than one attempt can take, so a replica that dies mid-send leaves a row
+ * that another picks up once the lease runs out (the receiver may then see that event id twice —
+ * which is why every delivery carries one). After an attempt: success → `delivered`; failure →
+ * retry after base·2^(n−1) (≤ 1 h, ±25 % jitter) until `maxAttempts`, then `failed`. Every
+ * attempt is logged (webhook_attempts) and counts toward the hook's consecutive failures; at
+ * `disableAfter` the hook is disabled and its queued deliveries are cancelled.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { WebhookSettings } from '../config.js';
+import { dialectOf } from '../db/open.js';
+import { newId } from '../db/schema.js';
+import type { WebhookOutbox } from './outbox.js';
+import type { DeliveryRow, WebhookTables } from './schema.js';
+import { sendWebhook, type SendInput, type SendResult } from './sender.js';
+import { HEADER_EVENT, HEADER_EVENT_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, signPayload } from './signing.js';
+import type { Resolver } from './ssrf.js';
+
+const BATCH = 8;
+const MAX_DELAY_MS = 3_600_000;
+/** Attempts and finished deliveries older than this leave the log. */
+export const LOG_RETENTION_MS = 30 * 86_400_000;
+const PRUNE_EVERY_MS = 3_600_000;
+
+export interface DispatcherOptions {
+  db: Kysely<any>;
+  clock: Clock;
+  settings: WebhookSettings;
+  outbox: WebhookOutbox;
+  userAgent: string;
+  resolve?: Resolver;
+  /** Replace the HTTP attempt (tests). */
+  send?: (input: SendInput) => Promise<SendResult>;
+  onError?: (err: unknown) => void;
+}
+
+export function retryDelayMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
+  const raw = Math.min(MAX_DELAY_MS, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(raw * (0.75 + random() * 0.5));
+}
+
+export class WebhookDispatcher {
+  readonly id = randomUUID();
+  private readonly db: Kysely<WebhookTables>;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private closed = false;
+  private lastPrune = 0;
+  private readonly detach: () => void;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.db = options.db as Kysely<WebhookTables>;
+    this.detach = options.outbox.onEnqueued(() => this.wake());
+  }
+
+  start(): void {
+    if (this.timer || this.closed) return;
+    this.timer = setInterval(() => this.wake(), this.options.settings.pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Runs a pass now (or right after the one in progress). */
+  wake(): void {
+    if (this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          while (!this.closed && (await this.runOnce()) === BATCH);
+        } while (this.again && !this.closed);
+        await this.prune();
+      } catch (err) {
+        this.options.onError?.(err);
+      } finally {
+        this.running = null;
+      }
+    })();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.detach();
+    await this.running;
+  }
+
+  /** One pass: claims up to a batch of due rows and sends them; returns how many it claimed. */
+  async runOnce(): Promise<number> {
+    const claimed = await this.claim();
+    await Promise.all(claimed.map((row) => this.deliver(row).catch((err) => this.options.onError?.(err))));
+    return claimed.length;
+  }
+
+  private leaseMs(): number {
+    return this.options.settings.timeoutMs + 30_000;
+  }
+
+  private async claim(): Promise<DeliveryRow[]> {
+    const now = this.options.clock.now();
+    const until = now + this.leaseMs();
+    if (dialectOf(this.db) === 'postgres') {
+      const { rows } = await sql<DeliveryRow>`
+        update webhook_deliveries set claimed_by = ${this.id}, claimed_until = ${until}
+        where id in (
+          select id from webhook_deliveries
+          where status = 'pending' and next_attempt_at <= ${now} and (claimed_until is null or claimed_until < ${now})
+          order by next_attempt_at limit ${BATCH}
+          for update skip locked)
+        returning *`.execute(this.db);
+      return rows;
+    }
+    const candidates = await this.db
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .orderBy('next_attempt_at')
+      .limit(BATCH)
+      .execute();
+    const claimed: DeliveryRow[] = [];
+    for (const { id } of candidates) {
+      const res = await this.db
+        .updateTable('webhook_deliveries')
+        .set({ claimed_by: this.id, claimed_until: until })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+        .returningAll()
+        .executeTakeFirst();
+      if (res) claimed.push(res);
+    }
+    return claimed;
+  }
+
+  private async deliver(row: DeliveryRow): Promise<void> {
+    const { settings, clock } = this.options;
+    const hook = await this.db.selectFrom('webhooks').selectAll().where('id', '=', row.webhook_id).executeTakeFirst();
+    if (!hook) return; // deleted: its deliveries went with it
+    if (hook.disabled_at !== null && row.event_type !== 'webhook.test') {
+      await this.db
+        .updateTable('webhook_deliveries')
+        .set({ status: 'cancelled', completed_at: clock.now(), claimed_by: null, claimed_until: null })
+        .where('id', '=', row.id)
+        .where('claimed_by', '=', this.id)
+        .execute();
+      return;
+    }
+    const timestamp = Math.floor(clock.now() / 1000);
+    const headers = {
+      'user-agent': this.options.userAgent,
+      [HEADER_EVENT]: row.event_type,
+      [HEADER_EVENT_ID]: row.id,
+      [HEADER_TIMESTAMP]: String(timestamp),
+      [HEADER_SIGNATURE]: signPayload(hook.secret, timestamp, row.payload),
+    };
+    const send = this.options.send ?? sendWebhook;
+    const result = await send({
+      url: hook.url,
+      body: row.payload,
+      headers,
+      timeoutMs: settings.timeoutMs,
+      maxResponseBytes: settings.maxResponseBytes,
+      allowPrivate: settings.allowPrivate,
+      resolve: this.options.resolve,
+    });
+    await this.record(row, result);
+  }
+
+  private async record(row: DeliveryRow, result: SendResult): Promise<void> {
+    const { settings, clock } = this.options;
+    const now = clock.now();
+    const attempt = row.attempts + 1;
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('webhook_attempts')
+        .values({
+          id: newId(),
+          delivery_id: row.id,
+          webhook_id: row.webhook_id,
+          user_id: row.user_id,
+          event_type: row.event_type,
+          attempt,
+          ok: result.ok ? 1 : 0,
+          status_code: result.statusCode,
+          duration_ms: result.durationMs,
+          error: result.error,
+          created_at: now,
+        })
+        .execute();
+      const giveUp = !result.ok && attempt >= settings.maxAttempts;
+      await trx
+        .updateTable('webhook_deliveries')
+        .set({
+          attempts: attempt,
+          status: result.ok ? 'delivered' : giveUp ? 'failed' : 'pending',
+          completed_at: result.ok || giveUp ? now : null,
+          next_attempt_at: result.ok || giveUp ? row.next_attempt_at : now + retryDelayMs(attempt, settings.retryBaseMs),
+          claimed_by: null,
+          claimed_until: null,
+        })
+        .where('id', '=', row.id)
+        .execute();
+      if (result.ok) {
+        await trx.updateTable('webhooks').set({ consecutive_failures: 0, last_success_at: now }).where('id', '=', row.webhook_id).execute();
+        return;
+      }
+      // Counted in the database, so failures seen by different replicas add up.
+      const hook = await trx
+        .updateTable('webhooks')
+        .set((eb) => ({ consecutive_failures: eb('consecutive_failures', '+', 1), last_failure_at: now }))
+        .where('id', '=', row.webhook_id)
+        .returning(['consecutive_failures', 'disabled_at'])
+        .executeTakeFirst();
+      if (hook && hook.disabled_at === null && hook.consecutive_failures >= settings.disableAfter) {
+        await trx.updateTable('webhooks').set({ disabled_at: now, disabled_reason: 'failures', updated_at: now }).where('id', '=', row.webhook_id).execute();
+        await trx
+          .updateTable('webhook_deliveries')
+          .set({ status: 'cancelled', completed_at: now })
+          .where('webhook_id', '=', row.webhook_id)
+          .where('status', '=', 'pending')
+          .where('event_type', '!=', 'webhook.test')
+          .execute();
+      }
+    });
+  }
+
+  private async prune(): Promise<void> {
+    const now = this.options.clock.now();
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now;
+    const before = now - LOG_RETENTION_MS;
+    await this.db.deleteFrom('webhook_attempts').where('created_at', '<', before).execute();
+    await this.db.deleteFrom('webhook_deliveries').where('status', '!=', 'pending').where('completed_at', '<', before).execute();
+  }
+}
