@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AuditLog } from './account/audit.js';
+import type { Webhooks } from './webhooks/index.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -43,6 +44,8 @@ export interface AppDeps {
   leases: LeaseService;
   /** Device key rotation (lease/key-rotation.ts). */
   keyRotation: KeyRotationService;
+  /** Webhooks: the service behind /api/webhooks, the outbox events go to, this replica's dispatcher. */
+  webhooks: Webhooks;
 }
 
 export type RouteModule = (app: FastifyInstance, deps: AppDeps) => void;

@@ -42,6 +42,7 @@ import { UserService } from './services/users.js';
 import { createSyncModule, type SyncModule } from './sync/sync-module.js';
 import { KeyRotationService } from './lease/key-rotation.js';
 import { LeaseService } from './lease/lease-service.js';
+import { createWebhooks } from './webhooks/index.js';
 
 /** Routes whose successful requests are logged at debug (see the onResponse hook). */
 const ROUTINE_ROUTES = new Set(['/api/sync/heartbeat', '/api/sync/files', '/api/sync/events', '/healthz']);
@@ -146,7 +147,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const heartbeats = new HeartbeatWriter(db, options.heartbeatFlushMs ?? 1000, (err) => app.log.error({ err }, 'heartbeat flush failed'));
   app.addHook('onClose', () => heartbeats.flush());
   const devices = new DeviceService(db, clock, config, deviceCache, heartbeats);
-  const sync = options.sync ?? (await createSyncModule({ config, db, clock, metrics }));
+  const webhooks = createWebhooks({ db, clock, settings: config.webhooks, onError: (err) => app.log.error({ err }, 'webhook dispatch failed') });
+  const sync = options.sync ?? (await createSyncModule({ config, db, clock, metrics, webhooks: webhooks.outbox }));
+  // Every replica sends the outbox (claims keep each delivery to one sender); stopped before the database closes.
+  app.addHook('onReady', async () => webhooks.dispatcher.start());
+  app.addHook('onClose', async () => webhooks.dispatcher.close());
   // Revocations reach every replica's key cache through the event hub's control channel.
   const detachCache = deviceCache.attach(sync.events);
   app.addHook('onClose', async () => detachCache());
@@ -175,11 +180,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     audit: new AuditLog(db, clock, config.account),
     leases: new LeaseService(db, clock, config, devices, sync.events),
     keyRotation,
+    webhooks,
   };
   deps.sync.onMaintenance(() => deps.audit.prune());
   keyRotation.setOnRotated((e, meta) =>
     deps.audit.record({ userId: e.userId, event: 'key_rotated', ...meta, detail: { deviceId: e.deviceId, deviceName: e.deviceName, by: e.requested ? 'dashboard request' : 'device' } }),
   );
+  deps.sync.onMaintenance(() => webhooks.dispatcher.prune());
   if (!options.sync) app.addHook('onClose', () => deps.sync.close());
   app.decorate('routeEnv', { authenticator: createAuthenticator(db, jwt, deviceCache, (hash, req) => keyRotation.promote(hash, requestMeta(req))), validateResponses: options.validateResponses ?? false });
   app.decorate('deps', deps);

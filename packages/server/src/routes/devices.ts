@@ -3,13 +3,14 @@ import type { RouteModule } from '../app-deps.js';
 import { requestMeta } from '../account/audit.js';
 import { ok, registerRoute } from '../http/register-route.js';
 
-export const deviceRouteModule: RouteModule = (app, { pairing, devices, presence, config, audit }) => {
+export const deviceRouteModule: RouteModule = (app, { pairing, devices, presence, config, audit, db, webhooks }) => {
   registerRoute(app, deviceRoutes.createPairingCode, async ({ auth }) => pairing.createUserCode(auth.userId));
 
   registerRoute(app, deviceRoutes.pair, async ({ body, ip, req }) => {
     const paired = await pairing.pair(body, ip);
     const { device } = paired;
     await audit.record({ userId: paired.userId, event: 'device_paired', ...requestMeta(req), detail: { deviceId: device.id, deviceName: device.name, deviceType: device.deviceType, flow: 'code' } });
+    await webhooks.outbox.emit(db, paired.userId, { type: 'device.paired', data: { deviceId: device.id, deviceName: device.name, deviceType: device.deviceType } });
     return ok(paired, { message: 'Device paired; store the API key, it is shown once' });
   });
 
@@ -24,6 +25,7 @@ export const deviceRouteModule: RouteModule = (app, { pairing, devices, presence
   registerRoute(app, deviceRoutes.linkDeviceCode, async ({ auth, body, ip, req }) => {
     const device = await pairing.link(auth.userId, body.code, ip);
     await audit.record({ userId: auth.userId, event: 'device_paired', ...requestMeta(req), detail: { deviceId: device.id, deviceName: device.name, deviceType: device.deviceType, flow: 'device-code' } });
+    await webhooks.outbox.emit(db, auth.userId, { type: 'device.paired', data: { deviceId: device.id, deviceName: device.name, deviceType: device.deviceType } });
     return { device };
   });
 
@@ -38,6 +40,7 @@ export const deviceRouteModule: RouteModule = (app, { pairing, devices, presence
     const removed = await devices.revoke(auth.userId, query.deviceId);
     await presence.removed(auth.userId, query.deviceId);
     await audit.record({ userId: auth.userId, event: 'device_removed', ...requestMeta(req), detail: { deviceId: removed.id, deviceName: removed.name } });
+    await webhooks.outbox.emit(db, auth.userId, { type: 'device.removed', data: { deviceId: removed.id, deviceName: removed.name, deviceType: removed.device_type } });
     return ok({ deviceId: query.deviceId, revoked: true as const }, { message: 'Device removed; its API key no longer works' });
   });
 

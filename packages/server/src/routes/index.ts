@@ -13,6 +13,7 @@ import { systemRouteModule } from './system.js';
 import { syncRouteModule } from './sync.js';
 import { registerDavRoutes } from '../dav/dav-routes.js';
 import { keyRotationRouteModule, leaseRouteModule } from './leases.js';
+import { webhookRouteModule } from './webhooks.js';
 
 export const routeModules: readonly RouteModule[] = [
   systemRouteModule,
@@ -25,4 +26,5 @@ export const routeModules: readonly RouteModule[] = [
   registerDavRoutes,
   leaseRouteModule,
   keyRotationRouteModule,
+  webhookRouteModule,
 ];

@@ -16,6 +16,7 @@ import { applyRetention, collectGarbage } from './retention.js';
 import type { SyncDb } from './schema.js';
 import { SyncService } from './sync-service.js';
 import { sweepSpool } from './upload-spool.js';
+import type { WebhookOutbox } from '../webhooks/outbox.js';
 
 /** Largest save accepted (bytes). Saves are KBs to a few MBs; states of disc systems can reach hundreds of MB. */
 export const DEFAULT_MAX_SAVE_BYTES = 2 * 1024 * 1024 * 1024;
@@ -35,6 +36,8 @@ export interface SyncModuleOptions {
   maxSaveBytes?: number;
   /** Storage retries/failures and event-bus lag are reported here. */
   metrics?: Metrics;
+  /** Where save and conflict events become webhook deliveries, in the version's transaction. */
+  webhooks?: WebhookOutbox;
   /** Run maintenance every hour (default true). */
   maintenance?: boolean;
 }
@@ -81,6 +84,7 @@ export async function createSyncModule(options: SyncModuleOptions): Promise<Sync
     quota: config.quotaBytes,
     spoolDir,
     maxUploadBytes: options.maxSaveBytes ?? DEFAULT_MAX_SAVE_BYTES,
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   });
 
   const tasks: Array<() => Promise<unknown>> = [];

@@ -17,6 +17,7 @@ import type { SaveRow, SaveVersionRow, SyncDb } from './schema.js';
 import { SaveRemoval } from './save-removal.js';
 import { spoolUpload } from './upload-spool.js';
 import { VersionWriter, type WriteVersionResult } from './version-writer.js';
+import type { WebhookOutbox } from '../webhooks/outbox.js';
 
 export interface SyncServiceDeps {
   db: SyncDb;
@@ -27,6 +28,7 @@ export interface SyncServiceDeps {
   /** Folder for upload temp files; on the blob folder's file system when that is local. */
   spoolDir: string;
   maxUploadBytes: number;
+  webhooks?: WebhookOutbox;
 }
 
 /** The v1.1 time headers of a device request (docs/protocol.md "Wire additions"); all optional. */

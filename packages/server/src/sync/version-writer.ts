@@ -15,6 +15,7 @@ import type { EventHub, SyncEvent } from '../events/event-hub.js';
 import { lockUserFeed, nextFeedSeq } from './feed-lock.js';
 import { assertWithinQuota, type QuotaLimits } from './quota.js';
 import type { SaveRow, SaveVersionRow, SyncDb } from './schema.js';
+import type { WebhookOutbox } from '../webhooks/outbox.js';
 
 export type { SyncDb };
 
@@ -23,6 +24,8 @@ export interface VersionWriterDeps {
   events: EventHub;
   clock: Clock;
   quota: QuotaLimits;
+  /** Save/conflict events also become webhook deliveries, staged in this transaction (webhooks/outbox.ts). */
+  webhooks?: WebhookOutbox | undefined;
 }
 
 export interface WriteVersionInput {
@@ -170,6 +173,7 @@ export class VersionWriter {
         await this.logConflict(trx, input, save, winner, loser, now);
       }
       for (const e of events) after.push(await this.deps.events.publishWith(trx, input.userId, e));
+      if (this.deps.webhooks) after.push(await this.deps.webhooks.stage(trx, input.userId, events));
       const newHead = decision.becomesHead ? stored : head;
       return { outcome: decision.outcome, save, head: newHead, stored };
     });

@@ -30,7 +30,6 @@ const BATCH = 8;
 const MAX_DELAY_MS = 3_600_000;
 /** Attempts and finished deliveries older than this leave the log. */
 export const LOG_RETENTION_MS = 30 * 86_400_000;
-const PRUNE_EVERY_MS = 3_600_000;
 
 export interface DispatcherOptions {
   db: Kysely<any>;
@@ -56,7 +55,6 @@ export class WebhookDispatcher {
   private running: Promise<void> | null = null;
   private again = false;
   private closed = false;
-  private lastPrune = 0;
   private readonly detach: () => void;
 
   constructor(private readonly options: DispatcherOptions) {
@@ -84,7 +82,6 @@ export class WebhookDispatcher {
           this.again = false;
           while (!this.closed && (await this.runOnce()) === BATCH);
         } while (this.again && !this.closed);
-        await this.prune();
       } catch (err) {
         this.options.onError?.(err);
       } finally {
@@ -241,10 +238,9 @@ export class WebhookDispatcher {
     });
   }
 
-  private async prune(): Promise<void> {
+  /** Drops log entries older than LOG_RETENTION_MS (run by the hourly maintenance). */
+  async prune(): Promise<void> {
     const now = this.options.clock.now();
-    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
-    this.lastPrune = now;
     const before = now - LOG_RETENTION_MS;
     await this.db.deleteFrom('webhook_attempts').where('created_at', '<', before).execute();
     await this.db.deleteFrom('webhook_deliveries').where('status', '!=', 'pending').where('completed_at', '<', before).execute();

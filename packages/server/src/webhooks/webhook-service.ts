@@ -46,6 +46,8 @@ export class WebhookService {
     this.db = db as Kysely<WebhookTables>;
   }
 
+  readonly events = WEBHOOK_EVENTS;
+
   get policy() {
     const s = this.settings;
     return { allowPrivate: s.allowPrivate, maxAttempts: s.maxAttempts, disableAfter: s.disableAfter, timeoutMs: s.timeoutMs, maxPerAccount: MAX_WEBHOOKS_PER_ACCOUNT };
