@@ -104,8 +104,9 @@ export class WebhookDispatcher {
     return claimed.length;
   }
 
+  /** Longer than an attempt can take (its deadline) plus the database writes around it. */
   private leaseMs(): number {
-    return this.options.settings.timeoutMs + 30_000;
+    return 2 * this.options.settings.timeoutMs + 5_000;
   }
 
   private async claim(): Promise<DeliveryRow[]> {
@@ -198,6 +199,7 @@ export class WebhookDispatcher {
           status_code: result.statusCode,
           duration_ms: result.durationMs,
           error: result.error,
+          sender: this.id,
           created_at: now,
         })
         .execute();

@@ -62,6 +62,8 @@ export interface WebhookAttemptsTable {
   status_code: number | null;
   duration_ms: number;
   error: string | null;
+  /** Which replica's dispatcher made the attempt (its random id). */
+  sender: string;
   created_at: number;
 }
 

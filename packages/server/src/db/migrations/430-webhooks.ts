@@ -52,6 +52,7 @@ export const migration430Webhooks: Migration = {
       .addColumn('status_code', 'integer')
       .addColumn('duration_ms', 'integer', (c) => c.notNull())
       .addColumn('error', 'text')
+      .addColumn('sender', 'text', (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('webhook_attempts_hook_idx').on('webhook_attempts').columns(['webhook_id', 'created_at']).execute();

@@ -40,6 +40,8 @@ export interface Receiver {
   secret: string;
   /** Status for the next request (default 200); may look at what arrived. */
   respond: (r: Omit<Received, 'status' | 'at'>) => number;
+  /** How long the receiver takes to answer (ms). */
+  delayMs: number;
   waitFor(predicate: (all: Received[]) => boolean, timeoutMs?: number): Promise<Received[]>;
   close(): Promise<void>;
 }
@@ -49,6 +51,7 @@ export async function startReceiver(): Promise<Receiver> {
     received: [] as Received[],
     secret: '',
     respond: (() => 200) as Receiver['respond'],
+    delayMs: 0,
   };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -68,8 +71,10 @@ export async function startReceiver(): Promise<Receiver> {
       };
       const status = receiver.respond(entry);
       receiver.received.push({ ...entry, status, at: Date.now() });
-      res.writeHead(status, { 'content-type': 'text/plain' });
-      res.end(status < 300 ? 'thanks' : 'receiver is down for the test');
+      setTimeout(() => {
+        res.writeHead(status, { 'content-type': 'text/plain' });
+        res.end(status < 300 ? 'thanks' : 'receiver is down for the test');
+      }, receiver.delayMs);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
