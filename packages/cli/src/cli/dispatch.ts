@@ -23,6 +23,7 @@ export const COMMANDS: Readonly<Record<string, CommandLoader>> = {
   history: async () => (await import('../commands/history/index.js')).command,
   restore: async () => (await import('../commands/restore/index.js')).command,
   autostart: async () => (await import('../commands/autostart/index.js')).command,
+  'rotate-key': async () => (await import('../commands/rotate-key/index.js')).command,
 };
 
 const VERSION = '0.1.0';

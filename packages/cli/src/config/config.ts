@@ -10,6 +10,12 @@ export const configSchema = z.object({
   deviceId: z.string().min(1),
   deviceName: z.string().min(1),
   apiKey: z.string().regex(/^[0-9a-f]{64}$/),
+  /**
+   * Set only during a key rotation (session/key-rotation.ts): the key before `apiKey`, kept until
+   * the server has confirmed the new one, so a crash or an unconfirmed rotation never locks the
+   * device out.
+   */
+  previousApiKey: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   platform: z.string().min(1),
   /** Host folders that stand for the device's `/` (a mounted SD card, or `/` itself on a PC). */
   roots: z.array(z.string().min(1)).min(1),

@@ -12,14 +12,18 @@ import { TEMP_PREFIX } from '../local-fs/files.js';
 import type { Logger } from '../state/log.js';
 import { explain } from '../session/errors.js';
 import { Debouncer } from './debounce.js';
+import { warnInUse } from '../engine/upload.js';
+import { engineClock } from '../engine/deps.js';
 import { RemoteListener } from './remote-listener.js';
 import { passRequest, PassRunner, requestKind } from './runner.js';
 
 export interface DaemonOptions {
   deps: EngineDeps;
   server: string;
-  apiKey: string;
+  apiKey: string | (() => string);
   log: Logger;
+  /** Rotates the device key (the dashboard asked for it); the remote uses the new key at once. */
+  rotateKey?: () => Promise<void>;
   debounceMs?: number;
   rescanMs?: number;
   heartbeatMs?: number;
@@ -45,6 +49,8 @@ export class Daemon {
       run: (opts) => syncPass(o.deps, opts),
       onError: (err, ms) => o.log.warn(`sync failed: ${explain(err, o.server).message} Retrying in ${Math.round(ms / 1000)} s.`),
       onResult: (r: PassResult, req) => {
+        // The watcher saw these saves change and they went up: this device is playing them.
+        if (req.paths.length > 0 && r.uploaded.length > 0) void this.claim(r.uploaded);
         if (r.uploaded.length || r.downloaded.length || r.deleted.length || r.failed.length || r.unapplied.length)
           o.log.info(`pass (${requestKind(req)}): ${r.uploaded.length} up, ${r.downloaded.length} down, ${r.deleted.length} deleted, ${r.conflicts.length} conflicts, ${r.failed.length} failed, ${r.unapplied.length} not applied here`);
         emit({ event: 'pass', kind: requestKind(req), uploaded: r.uploaded, downloaded: r.downloaded, deleted: r.deleted, conflicts: r.conflicts, failed: r.failed.length, unapplied: r.unapplied.length, held: r.held, t: Date.now() });
@@ -65,7 +71,43 @@ export class Daemon {
         if (hint) emit({ event: 'pushed', key: hint.key, version: hint.version, t: Date.now() });
         this.runner.request(passRequest({ remote: true, hints: hint ? [hint] : [] }));
       },
+      onEvent: (name, data) => {
+        const e = data as { deviceId?: string; state?: string };
+        if (name === 'key' && e.deviceId === o.deps.remote.deviceId && e.state === 'requested') void this.rotate();
+      },
     });
+  }
+
+  private rotating: Promise<void> | null = null;
+
+  /** Rotates the key once at a time (the dashboard asked, by event or in a heartbeat reply). */
+  private rotate(): Promise<void> {
+    if (!this.o.rotateKey || this.rotating) return this.rotating ?? Promise.resolve();
+    this.rotating = this.o
+      .rotateKey()
+      .then(() => {
+        this.o.log.info('API key rotated as asked in the dashboard; the old key no longer works');
+        this.o.emit?.({ event: 'key-rotated', t: Date.now() });
+      })
+      .catch((err) => this.o.log.warn(`key rotation failed (tried again at the next check-in): ${explain(err, this.o.server).message}`))
+      .finally(() => (this.rotating = null));
+    return this.rotating;
+  }
+
+  /** Claims the play lease on saves this device just wrote; warns when another device holds one. */
+  private async claim(keys: string[]): Promise<void> {
+    const { deps } = this.o;
+    if (!deps.remote.claimLeases) return;
+    try {
+      const leases = await deps.remote.claimLeases(keys.slice(0, 32), 'write');
+      const at = new Date(engineClock(deps).now()).toISOString();
+      const contended = leases.filter((l) => !l.held);
+      for (const l of contended) warnInUse(deps, l.key, l, at, 'claim');
+      if (contended.length > 0) await deps.state.save();
+      this.o.emit?.({ event: 'leases', leases, t: Date.now() });
+    } catch (err) {
+      this.o.log.debug(`lease claim: ${(err as Error).message}`);
+    }
   }
 
   async start(): Promise<void> {
@@ -81,7 +123,8 @@ export class Daemon {
     this.listener.start();
     const heartbeat = async () => {
       try {
-        await deps.remote.heartbeat();
+        const beat = await deps.remote.heartbeat();
+        if (beat.keyRotation === 'requested') await this.rotate();
       } catch (err) {
         log.debug(`heartbeat: ${(err as Error).message}`);
       }
@@ -127,6 +170,9 @@ export class Daemon {
     await this.listener.stop();
     await this.watcher?.close();
     await this.runner.stop();
+    await this.rotating;
+    // This device stops playing as far as the server knows (the leases would also idle out).
+    await this.o.deps.remote.releaseLeases?.().catch(() => undefined);
     await this.o.deps.state.save(true);
   }
 }

@@ -10,13 +10,16 @@ import type { Logger } from '../state/log.js';
 
 export interface ListenerOptions {
   server: string;
-  apiKey: string;
+  /** Read at each connect (a rotated key is used from the next connection on). */
+  apiKey: string | (() => string);
   remote: Remote;
   log: Logger;
   /** The feed cursor this device has processed (for the long poll). */
   cursor: () => number | null;
   /** Something changed on the server; `hint` is the pushed head when the event carried one. */
   onChange: (hint?: RemoteHead) => void;
+  /** Any other event (`lease`, `key`, …) with its data. */
+  onEvent?: (name: string, data: unknown) => void;
   /** Long-poll wait, seconds. */
   waitSeconds?: number;
   /** Delays between reconnects (default 1 → 60 s). */
@@ -65,6 +68,7 @@ export class RemoteListener {
               this.o.log.debug('listening for changes (server-sent events)');
             },
             onEvent: (name, data) => {
+              this.o.onEvent?.(name, data);
               if (name === 'hello' || name === 'resync') this.o.onChange();
               else if (name === 'save') {
                 const e = data as Partial<RemoteHead>;

@@ -5,7 +5,7 @@
  * goes to backups/ too). Every upload carries this device's verdict on its file time
  * (time/time-trust.ts).
  */
-import type { UploadMeta, UploadReply } from '../net/remote.js';
+import type { LeaseInfo, UploadMeta, UploadReply } from '../net/remote.js';
 import type { SyncedEntry } from '../state/sync-state.js';
 import { timeTrustOf } from '../time/time-trust.js';
 import { applyHead, keyParts, removeLocal } from './apply.js';
@@ -62,6 +62,7 @@ export async function uploadSave(deps: EngineDeps, local: LocalSave, baseVersion
       break;
     }
   }
+  if (reply.lease) warnInUse(deps, local.key, reply.lease, at, 'upload');
   deps.hooks?.uploaded?.(local.key, local.path, reply.outcome);
   if (reply.outcome !== 'unchanged') {
     void deps.remote
@@ -69,6 +70,26 @@ export async function uploadSave(deps: EngineDeps, local: LocalSave, baseVersion
       .catch(() => undefined);
   }
   return reply;
+}
+
+/** "HH:MM" of an ISO time in this machine's time zone (the lease's start, on the server clock). */
+export function clockTime(iso: string): string {
+  const d = new Date(iso);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
+/**
+ * Another device holds a live play lease on a save this device changed: warn in the log and keep
+ * it for `status`. Nothing is refused; the conflict rule decided.
+ */
+export function warnInUse(deps: EngineDeps, key: string, lease: LeaseInfo, at: string, via: 'upload' | 'claim'): void {
+  // One warning per change: the upload's reply and the claim after it name the same lease.
+  const last = deps.state.data.leaseWarnings.at(-1);
+  if (last && last.key === key && last.deviceId === lease.deviceId && last.since === lease.since && Math.abs(Date.parse(at) - Date.parse(last.at)) < 60_000) return;
+  deps.state.noteLeaseWarning({ key, deviceName: lease.deviceName, deviceId: lease.deviceId, since: lease.since, at, via });
+  deps.log.warn(
+    `${key} is in use on ${lease.deviceName} since ${clockTime(lease.since)}: it was changed here too — both copies are kept and the conflict rule decides which is current (retrosync history ${key})`,
+  );
 }
 
 /**
@@ -82,6 +103,7 @@ export async function deleteRemote(deps: EngineDeps, synced: SyncedEntry, baseVe
   const now = clock.now();
   const trust = state.data.clock.untrustedBoot === clock.boot ? 'untrusted' : undefined;
   const reply = await deps.remote.deleteSave(synced.key, { baseVersion, fileMtimeMs: now, ...(trust ? { timeTrust: trust } : {}) });
+  if (reply.lease) warnInUse(deps, synced.key, reply.lease, new Date(now).toISOString(), 'upload');
   const deleted = (version: number) => state.set({ ...synced, sha256: null, version, size: 0, mtimeMs: 0 });
   if (reply.outcome === 'accepted' || reply.outcome === 'conflict_won' || (reply.outcome === 'unchanged' && reply.head.deleted)) {
     deleted(reply.outcome === 'unchanged' ? reply.head.version : reply.storedVersion);

@@ -6,7 +6,7 @@
 import { deviceNow } from '../time/device-clock.js';
 export interface EventStreamOptions {
   server: string;
-  apiKey: string;
+  apiKey: string | (() => string);
   signal: AbortSignal;
   onEvent: (name: string, data: unknown) => void;
   onOpen?: () => void;
@@ -17,7 +17,7 @@ export async function readEventStream(options: EventStreamOptions): Promise<void
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const url = `${options.server.replace(/\/+$/, '')}/api/sync/events`;
   const res = await doFetch(url, {
-    headers: { 'x-api-key': options.apiKey, accept: 'text/event-stream', 'x-client-time': String(deviceNow()) },
+    headers: { 'x-api-key': typeof options.apiKey === 'function' ? options.apiKey() : options.apiKey, accept: 'text/event-stream', 'x-client-time': String(deviceNow()) },
     signal: options.signal,
   });
   if (!res.ok || !res.body || !(res.headers.get('content-type') ?? '').includes('text/event-stream')) {

@@ -11,6 +11,7 @@ import {
   createApiClient,
   heartbeatRoutes,
   isErrorCode,
+  leaseRoutes,
   syncFeedRoutes,
   syncLogRoutes,
   syncSaveRoutes,
@@ -18,7 +19,7 @@ import {
 } from '@retrosync/api';
 import { encodeSaveKeyPath } from '@retrosync/core';
 import { deviceClock, type DeviceClock } from '../time/device-clock.js';
-import type { DeleteMeta, Downloaded, Progress, Remote, RemoteHead, UploadReply } from './remote.js';
+import type { DeleteMeta, Downloaded, LeaseInfo, Progress, Remote, RemoteHead, UploadReply } from './remote.js';
 import { StallError, watchdog } from './stall.js';
 
 export { StallError };
@@ -27,7 +28,8 @@ export const CLIENT_VERSION = '0.1.0';
 
 export interface HttpRemoteOptions {
   server: string;
-  apiKey: string;
+  /** The device key; a function when it may change while the remote lives (key rotation). */
+  apiKey: string | (() => string);
   deviceId: string;
   platform?: string;
   fetch?: typeof fetch;
@@ -42,11 +44,17 @@ export interface HttpRemoteOptions {
   stallMs?: number;
 }
 
-type Reply = { outcome: string; head: RemoteHead; stored: { version: number } };
+type Reply = { outcome: string; head: RemoteHead; stored: { version: number }; lease?: Omit<LeaseInfo, 'held'> };
 
 function toReply(data: unknown): UploadReply {
   const r = data as Reply;
-  return { outcome: r.outcome as UploadReply['outcome'], head: toHead(r.head), storedVersion: r.stored.version };
+  const out: UploadReply = { outcome: r.outcome as UploadReply['outcome'], head: toHead(r.head), storedVersion: r.stored.version };
+  if (r.lease) out.lease = toLease({ ...r.lease, held: false });
+  return out;
+}
+
+function toLease(l: LeaseInfo): LeaseInfo {
+  return { key: l.key, deviceId: l.deviceId, deviceName: l.deviceName, reason: l.reason, since: l.since, expiresAt: l.expiresAt, held: l.held };
 }
 
 function toHead(h: { key: string; version: number; sha256: string; size: number; deleted: boolean; deviceId: string | null; fileMtime: number | null; correctedMtime: number }): RemoteHead {
@@ -92,8 +100,12 @@ export function httpRemote(options: HttpRemoteOptions): Remote {
   const dc = options.clock ?? { ...deviceClock(), ...(options.now ? { now: options.now } : {}) };
   const stallMs = options.stallMs ?? 30_000;
   const rawFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const apiKey = typeof options.apiKey === 'function' ? options.apiKey : () => options.apiKey as string;
   const doFetch: typeof fetch = async (input, init) => {
-    const res = await rawFetch(input, init);
+    // The key is read at each request, so a rotated key takes effect at once.
+    const headers = new Headers(init?.headers);
+    if (headers.has('x-api-key')) headers.set('x-api-key', apiKey());
+    const res = await rawFetch(input, { ...init, headers });
     const t = Number(res.headers.get('x-server-time') ?? '');
     if (Number.isSafeInteger(t) && t > 0) options.onServerTime?.(t);
     return res;
@@ -105,7 +117,7 @@ export function httpRemote(options: HttpRemoteOptions): Remote {
     return h;
   };
   const base = options.server.replace(/\/+$/, '');
-  const api: ApiClient = createApiClient({ baseUrl: base, apiKey: options.apiKey, fetch: doFetch, credentials: 'omit' });
+  const api: ApiClient = createApiClient({ baseUrl: base, apiKey: apiKey(), fetch: doFetch, credentials: 'omit' });
   return {
     deviceId: options.deviceId,
     async listFiles(opts = {}) {
@@ -165,7 +177,7 @@ export function httpRemote(options: HttpRemoteOptions): Remote {
       let meta: Response;
       try {
         res = await doFetch(url, {
-          headers: { 'x-api-key': options.apiKey, accept: 'application/octet-stream', 'x-accept-presigned': '1', ...clock() },
+          headers: { 'x-api-key': apiKey(), accept: 'application/octet-stream', 'x-accept-presigned': '1', ...clock() },
           redirect: 'manual',
           signal: dog.signal,
         });
@@ -230,7 +242,19 @@ export function httpRemote(options: HttpRemoteOptions): Remote {
       const body: { clientVersion: string; platform?: string } = { clientVersion: CLIENT_VERSION };
       if (options.platform) body.platform = options.platform;
       const data = await api.call(heartbeatRoutes.heartbeat, { body, headers: clock() });
-      return { clockOffsetMs: data.clockOffsetMs, heartbeatIntervalSeconds: data.heartbeatIntervalSeconds };
+      return { clockOffsetMs: data.clockOffsetMs, heartbeatIntervalSeconds: data.heartbeatIntervalSeconds, keyRotation: data.keyRotation ?? null };
+    },
+    async claimLeases(keys, reason) {
+      const data = await api.call(leaseRoutes.claim, { body: { keys, reason }, query: {}, headers: clock() });
+      return data.leases.map(toLease);
+    },
+    async releaseLeases(keys) {
+      const data = await api.call(leaseRoutes.release, { body: keys && keys.length > 0 ? { keys } : {}, headers: clock() });
+      return data.released;
+    },
+    async listLeases() {
+      const data = await api.call(leaseRoutes.list, { query: {}, headers: clock() });
+      return data.leases.map(toLease);
     },
     async log(entry) {
       await api.call(syncLogRoutes.create, { body: { status: 'success', ...entry }, headers: clock() });

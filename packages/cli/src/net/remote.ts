@@ -26,10 +26,25 @@ export type UploadOutcome = 'accepted' | 'unchanged' | 'conflict_won' | 'conflic
 /** The client's verdict on an edit's file time (`X-Time-Trust`), when it has one. */
 export type TimeTrust = 'observed' | 'untrusted';
 
+/** A live play lease: the save is in use on that device (server clock). */
+export interface LeaseInfo {
+  key: string;
+  deviceId: string;
+  deviceName: string;
+  reason: 'write' | 'launch';
+  /** ISO 8601, server clock. */
+  since: string;
+  expiresAt: string;
+  /** This device holds it. */
+  held: boolean;
+}
+
 export interface UploadReply {
   outcome: UploadOutcome;
   head: RemoteHead;
   storedVersion: number;
+  /** Another device held a live play lease on this save when it was changed here (warn the player). */
+  lease?: LeaseInfo;
 }
 
 export interface Downloaded {
@@ -86,8 +101,12 @@ export interface Remote {
   deleteSave(key: string, meta: DeleteMeta): Promise<UploadReply>;
   download(key: string, version?: number, progress?: Progress): Promise<Downloaded>;
   versions(key: string): Promise<{ head: number | null; versions: VersionInfo[] }>;
-  heartbeat(): Promise<{ clockOffsetMs: number | null; heartbeatIntervalSeconds: number }>;
+  heartbeat(): Promise<{ clockOffsetMs: number | null; heartbeatIntervalSeconds: number; keyRotation?: 'requested' | null }>;
   log(entry: LogEntry): Promise<void>;
+  /** Play leases (optional: fakes and older servers may lack them). */
+  claimLeases?(keys: string[], reason: 'write' | 'launch'): Promise<LeaseInfo[]>;
+  releaseLeases?(keys?: string[]): Promise<number>;
+  listLeases?(): Promise<LeaseInfo[]>;
 }
 
 /** Worth retrying later (network down, server overloaded or failing), as opposed to a refusal. */

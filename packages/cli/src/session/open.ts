@@ -3,6 +3,7 @@
  * remote and the device layout, assembled into the engine's dependencies.
  */
 import { loadConfig, type Config } from '../config/config.js';
+import { finishRotation, rotateKey } from './key-rotation.js';
 import { homePaths, type HomePaths } from '../config/home.js';
 import type { EngineDeps, EngineHooks } from '../engine/deps.js';
 import { deviceLayout } from '../engine/layout.js';
@@ -21,6 +22,10 @@ export interface Session {
   config: Config;
   deps: EngineDeps;
   log: Logger;
+  /** The device key now (it changes when the key is rotated). */
+  apiKey(): string;
+  /** Rotates the device key (session/key-rotation.ts); the remote uses the new key at once. */
+  rotateKey(): Promise<void>;
 }
 
 export interface SessionOptions {
@@ -34,14 +39,19 @@ export interface SessionOptions {
 
 export async function openSession(options: SessionOptions = {}): Promise<Session> {
   const paths = homePaths(options.env);
-  const config = await loadConfig(paths.config);
+  let config = await loadConfig(paths.config);
+  if (config.previousApiKey) {
+    // A key rotation was interrupted (a crash between writing the new key and confirming it).
+    config = await finishRotation(paths.config, config).catch(() => config);
+  }
+  let apiKey = config.apiKey;
   const log = fileLogger(paths.log, options.echo ? { echo: options.echo } : {});
   const state = await SyncState.load(paths.state);
   const env = options.env ?? process.env;
   const clock = deviceClock(env);
   const remote = httpRemote({
     server: config.server,
-    apiKey: config.apiKey,
+    apiKey: () => apiKey,
     deviceId: config.deviceId,
     platform: config.platform,
     clock,
@@ -61,5 +71,17 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
   };
   if (options.progress) deps.progress = options.progress;
   if (options.hooks) deps.hooks = options.hooks;
-  return { paths, config, deps, log };
+  const session: Session = {
+    paths,
+    config,
+    deps,
+    log,
+    apiKey: () => apiKey,
+    async rotateKey() {
+      const next = await rotateKey({ configPath: paths.config, config: session.config, env });
+      session.config = next;
+      apiKey = next.apiKey;
+    },
+  };
+  return session;
 }

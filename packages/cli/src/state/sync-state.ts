@@ -43,6 +43,24 @@ const conflictNote = z.object({
 });
 export type ConflictNote = z.infer<typeof conflictNote>;
 
+/**
+ * A save this device changed while another device held a live play lease on it ("in use on
+ * RG35XX+ since 14:02"): shown by `status` and in the log. Nothing was refused; the conflict
+ * rule decided as always.
+ */
+const leaseWarning = z.object({
+  key: z.string(),
+  deviceName: z.string(),
+  deviceId: z.string(),
+  /** When the other device took the lease (ISO 8601, server clock). */
+  since: z.string(),
+  /** When this device changed the save (ISO 8601, device clock). */
+  at: z.string(),
+  /** How this device learned of it: its upload's reply, or a lease claim. */
+  via: z.enum(['upload', 'claim']),
+});
+export type LeaseWarning = z.infer<typeof leaseWarning>;
+
 /** What clock-trust detection needs (see time/time-trust.ts). */
 const clockRecord = z.object({
   /** Boot, monotonic uptime and device time at the last server reply. */
@@ -80,6 +98,7 @@ const stateSchema = z.object({
   /** Auto-load states moved aside after a battery save arrived: key → head version then. */
   parked: z.record(z.string(), z.number().int()).default({}),
   conflicts: z.array(conflictNote).default([]),
+  leaseWarnings: z.array(leaseWarning).default([]),
   lastSyncAt: z.string().nullable().default(null),
   lastError: z.string().nullable().default(null),
   pausedUntil: z.number().nullable().default(null),
@@ -93,13 +112,14 @@ const stateSchema = z.object({
 export type SyncStateData = z.infer<typeof stateSchema>;
 
 const MAX_CONFLICT_NOTES = 100;
+const MAX_LEASE_WARNINGS = 20;
 
 function emptyClock(): ClockRecord {
   return { boot: null, uptimeMs: null, deviceTimeMs: null, serverTimeMs: null, offsetMs: null, contactBoot: null, contactDeviceTimeMs: null, untrustedBoot: null };
 }
 
 export function emptyState(): SyncStateData {
-  return { version: 1, cursor: null, entries: {}, parked: {}, conflicts: [], lastSyncAt: null, lastError: null, pausedUntil: null, pauseReason: null, clock: emptyClock(), unapplied: {}, held: null };
+  return { version: 1, cursor: null, entries: {}, parked: {}, conflicts: [], leaseWarnings: [], lastSyncAt: null, lastError: null, pausedUntil: null, pauseReason: null, clock: emptyClock(), unapplied: {}, held: null };
 }
 
 const ids = new Map<string, string>();
@@ -157,7 +177,7 @@ export class SyncState {
 
   private shape(): string {
     const d = this.data;
-    return JSON.stringify([d.cursor, d.parked, d.pausedUntil, d.pauseReason, d.lastError, d.conflicts.length, d.unapplied, d.held, d.clock.untrustedBoot, d.clock.contactBoot]);
+    return JSON.stringify([d.cursor, d.parked, d.pausedUntil, d.pauseReason, d.lastError, d.conflicts.length, d.leaseWarnings.length, d.leaseWarnings.at(-1)?.at, d.unapplied, d.held, d.clock.untrustedBoot, d.clock.contactBoot]);
   }
 
   static async load(file: string): Promise<SyncState> {
@@ -209,6 +229,11 @@ export class SyncState {
   noteConflict(note: ConflictNote): void {
     this.data.conflicts.push(note);
     if (this.data.conflicts.length > MAX_CONFLICT_NOTES) this.data.conflicts.splice(0, this.data.conflicts.length - MAX_CONFLICT_NOTES);
+  }
+
+  noteLeaseWarning(note: LeaseWarning): void {
+    this.data.leaseWarnings.push(note);
+    if (this.data.leaseWarnings.length > MAX_LEASE_WARNINGS) this.data.leaseWarnings.splice(0, this.data.leaseWarnings.length - MAX_LEASE_WARNINGS);
   }
 
   /** Persists the state if it changed (or `force`, or a minute passed since the last write). */

@@ -33,7 +33,7 @@ from other devices, rescans periodically and sends a heartbeat every minute. Sto
     const { config, deps, log } = session;
     const emit = json ? (e: Record<string, unknown>) => io.out(JSON.stringify(e)) : undefined;
     if (json) deps.hooks = { applied: (key, path, version) => emit?.({ event: 'applied', key, path, version, t: Date.now() }), uploaded: (key, path, outcome) => emit?.({ event: 'uploaded', key, path, outcome, t: Date.now() }) };
-    const daemon = new Daemon({ deps, server: config.server, apiKey: config.apiKey, log, debounceMs, rescanMs: config.rescanSeconds * 1000, poll: values.poll === true, ...(emit ? { emit } : {}) });
+    const daemon = new Daemon({ deps, server: config.server, apiKey: () => session.apiKey(), rotateKey: () => session.rotateKey(), log, debounceMs, rescanMs: config.rescanSeconds * 1000, poll: values.poll === true, ...(emit ? { emit } : {}) });
     const stopped = new Promise<void>((resolve) => {
       const stop = () => {
         log.info('daemon stopping');

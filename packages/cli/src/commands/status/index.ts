@@ -5,10 +5,18 @@ import { openSession } from '../../session/open.js';
 import { ROM_ROOT_OPTION, romRootsOption } from '../../cli/device.js';
 import { findPending } from './pending.js';
 import { deviceNow } from '../../time/device-clock.js';
+import { clockTime } from '../../engine/upload.js';
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('timed out')), ms);
+    p.then((v) => (clearTimeout(t), resolve(v)), (e) => (clearTimeout(t), reject(e)));
+  });
+}
 
 export const command: Command = {
   name: 'status',
-  summary: 'show the paired server, last sync, pending work and conflicts',
+  summary: 'show the paired server, last sync, pending work, conflicts and saves in use',
   usage: 'usage: retrosync status [--json] [--rom-root DIR]...\n\n  --rom-root DIR  where your ROMs are (repeatable; added to romRoots in config.json): tells the system of saves in flat or multi-system folders',
   options: { json: { type: 'boolean' }, ...ROM_ROOT_OPTION },
   async run(values, _pos, io) {
@@ -22,6 +30,8 @@ export const command: Command = {
     const { config, deps, paths } = session;
     const s = deps.state.data;
     const pending = await findPending(deps.layout, deps.files, deps.state);
+    // Saves in use now (play leases, on the server's clock); null when the server did not answer.
+    const inUse = deps.remote.listLeases ? await withTimeout(deps.remote.listLeases(), 5_000).catch(() => null) : null;
     const report = {
       server: config.server,
       device: { id: config.deviceId, name: config.deviceName, platform: config.platform, roots: config.roots },
@@ -32,6 +42,10 @@ export const command: Command = {
       cursor: s.cursor,
       pending,
       conflicts: s.conflicts.slice(-10),
+      /** Saves in use on a device now ("in use on RG35XX+ since 14:02"); null: the server could not be asked. */
+      inUse,
+      /** Saves changed here while another device held them (the conflict rule decided; both copies kept). */
+      leaseWarnings: s.leaseWarnings.slice(-10),
       paused: s.pausedUntil !== null && s.pausedUntil > deviceNow() ? { until: new Date(s.pausedUntil).toISOString(), reason: s.pauseReason } : null,
       parkedAutoStates: Object.keys(s.parked),
       /** Saves the last passes could not apply here, and why (a flat folder's name taken by another game, …). */
@@ -62,6 +76,16 @@ export const command: Command = {
     if (report.notApplied.length) {
       io.out(`not applied ${report.notApplied.length} save(s) from the server could not be applied here:`);
       for (const u of report.notApplied.slice(0, 10)) io.out(`              ${u.key} v${u.version}: ${u.reason}`);
+    }
+    if (inUse === null) io.out('in use      (the server could not be asked)');
+    else if (inUse.length === 0) io.out('in use      nothing is being played right now');
+    else {
+      io.out('in use');
+      for (const l of inUse) io.out(`              ${l.key}  in use on ${l.held ? 'this device' : l.deviceName} since ${clockTime(l.since)}${l.reason === 'launch' ? ' (launched)' : ''}`);
+    }
+    if (report.leaseWarnings.length) {
+      io.out('WARNING     saves changed here while in use on another device (both copies kept; the conflict rule decided):');
+      for (const w of report.leaseWarnings) io.out(`              ${w.at}  ${w.key}  in use on ${w.deviceName} since ${clockTime(w.since)}`);
     }
     if (report.deletionsHeld) io.out(`HELD        ${report.deletionsHeld.missing} missing save(s) not read as deletions: ${report.deletionsHeld.reason}`);
     io.out(`in sync     ${report.inSync ? 'yes' : 'no'}`);
