@@ -65,8 +65,8 @@ export async function openBrowser(baseURL: string): Promise<Browser> {
  * Writes `<name>-{desktop,phone}-{light,dark}.png` and returns to desktop/light; fails when the
  * page is wider than the viewport (horizontal scrolling) at either size.
  */
-export async function screenshots(page: Page, name: string): Promise<string[]> {
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
+export async function screenshots(page: Page, name: string, dir: string = SCREENSHOT_DIR): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
   const written: string[] = [];
   for (const [size, viewport] of [
     ['desktop', DESKTOP],
@@ -78,7 +78,7 @@ export async function screenshots(page: Page, name: string): Promise<string[]> {
     if (overflow > 0) throw new Error(`${name} is ${overflow}px wider than the ${size} viewport`);
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
-      const path = join(SCREENSHOT_DIR, `${name}-${size}-${scheme}.png`);
+      const path = join(dir, `${name}-${size}-${scheme}.png`);
       await page.screenshot({ path, fullPage: true, animations: 'disabled' });
       written.push(path);
     }

@@ -11,6 +11,7 @@ import { DevicesPage } from '../pages/devices/DevicesPage';
 import { SavesPage } from '../pages/saves/SavesPage';
 import { ActivityPage } from '../pages/activity/ActivityPage';
 import { AccountPage } from '../pages/account/AccountPage';
+import { WebhooksPage } from '../pages/webhooks/WebhooksPage';
 import { EventsProvider } from './events';
 import { navigate, useLocation } from './router';
 import { isDashboardRoute, matchRoute, safeNext, type RouteName } from './routes';
@@ -35,6 +36,7 @@ const DASHBOARD_PAGES: Partial<Record<RouteName, () => ReactNode>> = {
   saves: () => <SavesPage />,
   activity: () => <ActivityPage />,
   account: () => <AccountPage />,
+  webhooks: () => <WebhooksPage />,
 };
 
 function Routes() {

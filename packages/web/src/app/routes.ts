@@ -9,6 +9,7 @@ export type RouteName =
   | 'saves'
   | 'activity'
   | 'account'
+  | 'webhooks'
   | 'not-found';
 
 const TABLE: Record<string, RouteName> = {
@@ -20,6 +21,7 @@ const TABLE: Record<string, RouteName> = {
   '/dashboard/saves': 'saves',
   '/dashboard/activity': 'activity',
   '/dashboard/account': 'account',
+  '/dashboard/webhooks': 'webhooks',
 };
 
 export function matchRoute(pathname: string): RouteName {
@@ -28,7 +30,7 @@ export function matchRoute(pathname: string): RouteName {
 }
 
 export function isDashboardRoute(name: RouteName): boolean {
-  return name === 'overview' || name === 'devices' || name === 'saves' || name === 'activity' || name === 'account';
+  return name === 'overview' || name === 'devices' || name === 'saves' || name === 'activity' || name === 'account' || name === 'webhooks';
 }
 
 /** Where to go after signing in: only same-site dashboard paths, never an open redirect. */

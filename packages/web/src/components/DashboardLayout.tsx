@@ -9,6 +9,7 @@ const NAV = [
   { to: '/dashboard/devices', label: 'Devices' },
   { to: '/dashboard/saves', label: 'Saves' },
   { to: '/dashboard/activity', label: 'Activity' },
+  { to: '/dashboard/webhooks', label: 'Webhooks' },
   { to: '/dashboard/account', label: 'Account' },
 ] as const;
 
