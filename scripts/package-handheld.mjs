@@ -26,7 +26,7 @@ const client = join(repo, 'clients/shell');
 const loveApp = join(repo, 'clients/love');
 const LOVE_FILES = ['main.lua', 'conf.lua', 'lib', 'README.md'];
 const out = join(repo, 'out/handheld');
-const CLIENT_FILES = ['setup.sh', 'daemon.sh', 'launch.sh', 'launcher.sh', 'identity.sh', 'lib', 'tables', 'README.md'];
+const CLIENT_FILES = ['setup.sh', 'daemon.sh', 'launch.sh', 'launcher.sh', 'play-hook.sh', 'identity.sh', 'lib', 'tables', 'README.md'];
 const MINUI_PLATFORMS = ['miyoomini', 'my282', 'my355', 'rg35xx', 'rg35xxplus', 'rgb30', 'tg5040', 'trimuismart', 'magicmini', 'zero28'];
 
 function copyClient(dest) {

@@ -15,6 +15,7 @@ RS_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$RS_DIR/lib/scan.sh"
 . "$RS_DIR/lib/fetch.sh"
 . "$RS_DIR/lib/status.sh"
+. "$RS_DIR/lib/lease.sh"
 
 once=""
 for a in "$@"; do
@@ -48,14 +49,41 @@ if [ -z "$once" ]; then
   trap '' HUP
 fi
 
+rs_beat() {
+  rs_http POST /api/sync/heartbeat -H 'Content-Type: application/json' \
+    -d "{\"clientVersion\":\"sh-$RS_VERSION\",\"platform\":$(rs_json_str "$RS_PLATFORM")}"
+}
+
+# Check-in; also settles or runs a key rotation and refreshes the saves in use (status file).
 rs_heartbeat() {
-  if rs_http POST /api/sync/heartbeat -H 'Content-Type: application/json' \
-      -d "{\"clientVersion\":\"sh-$RS_VERSION\",\"platform\":$(rs_json_str "$RS_PLATFORM")}"; then
-    return 0
+  RS_ROTATED=""
+  if ! rs_beat && [ "$RS_CODE" = 401 ]; then
+    # `launch.sh rotate-key` may have changed the key while this daemon ran: read the config again.
+    _was=$RS_API_KEY; rs_config_load
+    [ "$RS_API_KEY" != "$_was" ] && rs_beat
   fi
+  case $RS_CODE in
+    2??)
+      # The dashboard asked for a new key: rotate now (two steps; see lib/lease.sh).
+      if grep -q '"keyRotation":"requested"' "$RS_TMP/body" 2>/dev/null; then
+        if rs_rotate_key; then RS_ROTATED=1; rs_log info "API key rotated as asked in the dashboard"; fi
+      fi
+      rs_leases_fetch || true
+      return 0 ;;
+  esac
   [ "$RS_CODE" = 401 ] && rs_log error "heartbeat: the server no longer knows this device; run setup.sh again"
   [ "$RS_CODE" = 000 ] && RS_OFFLINE=1
   return 1
+}
+
+# Claims the play lease on the saves this pass uploaded after the watcher saw them change.
+rs_claim_uploaded() {
+  [ -n "${RS_CLAIM_KEYS:-}" ] || return 0
+  set -f
+  # shellcheck disable=SC2086
+  rs_lease_claim write $RS_CLAIM_KEYS
+  set +f
+  RS_CLAIM_KEYS=""
 }
 
 # One pass: local changes up, then remote changes down (waiting up to $1 s for them).
@@ -75,6 +103,8 @@ rs_pass() {
 }
 
 rs_log info "daemon start: platform $RS_PLATFORM (${RS_DEVICE_TYPE:-other}), server $RS_SERVER"
+# A key rotation a crash interrupted (both keys in the config) is settled before anything else.
+rs_rotation_finish || true
 if [ -n "$once" ]; then
   rs_heartbeat || { [ "$RS_CODE" = 000 ] && { rs_status_write offline; echo "retrosync: server unreachable" >&2; exit 3; }; }
   rs_pass 0; status=$?
@@ -180,7 +210,15 @@ rs_children() {
   return 0
 }
 
+# Ends the background long poll (it holds the old key after a rotation).
+rs_poll_kill() {
+  if [ -n "$RS_POLL_PID" ]; then _kids=$(rs_children "$RS_POLL_PID"); kill "$RS_POLL_PID" 2>/dev/null; [ -n "$_kids" ] && kill $_kids 2>/dev/null; wait "$RS_POLL_PID" 2>/dev/null; fi
+  RS_POLL_PID=""; rm -f "$RS_POLL/done"
+}
+
 rs_stop() {
+  # This device stops playing as far as the server knows (leases also end on their own).
+  rs_lease_release > /dev/null 2>&1 || true
   # The poll's shell first (so it cannot log its curl's death as an error), then its curl.
   if [ -n "$RS_POLL_PID" ]; then _kids=$(rs_children "$RS_POLL_PID"); kill "$RS_POLL_PID" 2>/dev/null; [ -n "$_kids" ] && kill $_kids 2>/dev/null; fi
   [ -n "$RS_SLEEP_PID" ] && kill "$RS_SLEEP_PID" 2>/dev/null
@@ -191,6 +229,8 @@ trap rs_stop INT TERM
 trap 'RS_WOKE=1' USR1
 
 backoff=1
+# Saves this daemon uploads after seeing them change are claimed (play lease); not the first pass's catch-up.
+RS_LEASE_CLAIM=""
 RS_FULL=1; RS_DIRTY=1; RS_HOLD_UNTIL=0; RS_LAST_BEAT=-100000; RS_LAST_ROMS=-100000
 rs_status_write starting
 while :; do
@@ -205,10 +245,11 @@ while :; do
   fi
   if [ "$RS_MONO" -ge "$RS_HOLD_UNTIL" ]; then
     if [ $((RS_MONO - RS_LAST_BEAT)) -ge "${RS_HEARTBEAT:-60}" ]; then
-      if rs_heartbeat; then RS_LAST_BEAT=$RS_MONO; elif [ "$RS_CODE" = 401 ]; then RS_STATE_NEXT=unauthorized; RS_HOLD_UNTIL=$((RS_MONO + 60)); fi
+      if rs_heartbeat; then RS_LAST_BEAT=$RS_MONO; RS_DIRTY=1; [ -n "$RS_ROTATED" ] && rs_poll_kill
+      elif [ "$RS_CODE" = 401 ]; then RS_STATE_NEXT=unauthorized; RS_HOLD_UNTIL=$((RS_MONO + 60)); fi
     fi
     if [ -z "$RS_OFFLINE" ] && [ -z "$RS_STATE_NEXT" ]; then
-      if [ -n "$RS_FULL" ] || rs_moved; then rs_local_pass; fi
+      if [ -n "$RS_FULL" ] || rs_moved; then rs_local_pass; rs_claim_uploaded; RS_LEASE_CLAIM=1; fi
       [ -f "$RS_POLL/done" ] && rs_poll_finish
       [ -z "$RS_POLL_PID" ] && [ -z "$RS_OFFLINE" ] && [ "$RS_MONO" -ge "$RS_HOLD_UNTIL" ] && rs_poll_start
     fi

@@ -1,6 +1,9 @@
 #!/bin/sh
 # Starts, stops and reports on the RetroSync daemon; installs the boot hook a firmware runs.
 #   launch.sh start | stop | restart | status | install-boot | remove-boot | sync-now | unpair
+#   launch.sh rotate-key                 a new API key for this device (no re-pairing)
+#   launch.sh playing ROM… / stopped [ROM…]   a launcher hook reports a game starting / exiting:
+#                                        its save shows "in use on <this device>" (play lease)
 RS_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$RS_DIR/lib/common.sh"
 PIDFILE=$RS_HOME/daemon.pid
@@ -43,8 +46,67 @@ stop() {
 
 status() {
   if p=$(running_pid); then echo "running (pid $p)"; else echo "stopped"; fi
+  # Saves in use (from the daemon's last check-in) and saves changed here while in use elsewhere.
+  if [ -f "$RS_HOME/status" ]; then
+    awk -F '\t' '
+      function hhmm(s,   c) { c = "date -d @" (s + 0) " +%H:%M 2>/dev/null"; c | getline t; close(c); return t == "" ? s : t }
+      $1 == "in_use" { print "in use: " $2 " on " ($6 == "true" ? "this device" : $3) " since " hhmm($4) ($5 == "launch" ? " (launched)" : "") }
+      $1 == "lease_warning" { print "warning: " $2 " was changed here while in use on " $3 " since " hhmm($4) " (both copies kept; the conflict rule decided)" }' "$RS_HOME/status"
+  fi
   [ -f "$RS_LOG" ] && tail -n 3 "$RS_LOG"
   running_pid > /dev/null
+}
+
+# What the lease and rotation commands need: the config, a scratch folder, lib/lease.sh.
+lease_env() {
+  rs_config_load || { echo "not set up: run $RS_DIR/setup.sh first" >&2; exit 2; }
+  . "$RS_DIR/lib/identity.sh"
+  RS_STATE_DIR=$RS_HOME/run; mkdir -p "$RS_STATE_DIR"
+  RS_TMP=$(mktemp -d "${TMPDIR:-/tmp}/rslease.XXXXXX") || exit 1
+  trap 'rm -rf "$RS_TMP"' EXIT
+  . "$RS_DIR/lib/lease.sh"
+}
+
+rotate_key() {
+  lease_env
+  _old=$RS_API_KEY
+  if rs_rotate_key && [ "$RS_API_KEY" != "$_old" ]; then
+    echo "new API key stored in $RS_CONFIG (ends ...$(printf '%s' "$RS_API_KEY" | tail -c 4)); the old key no longer works"
+    # A running daemon reads the config again when its old key is refused.
+    return 0
+  fi
+  echo "key rotation failed; the current key still works (see $RS_LOG)" >&2; return 1
+}
+
+# The battery save keys of ROMs a launcher names (percent-encoded), one per line.
+rom_keys() {
+  rs_detect "${RS_PLATFORM:-}" > /dev/null 2>&1
+  for _r in "$@"; do printf '%s\n' "$_r"; done | rs_awk romkey | while IFS="$(printf '\t')" read -r _what _v; do
+    if [ "$_what" = key ]; then printf '%s\n' "$_v"; else rs_log warn "play lease: $_v"; fi
+  done
+}
+
+playing() {
+  [ $# -gt 0 ] || { echo "usage: launch.sh playing ROM_PATH…" >&2; return 2; }
+  lease_env
+  _keys=$(rom_keys "$@")
+  [ -n "$_keys" ] || { echo "no save key for $*" >&2; return 1; }
+  set -f
+  # shellcheck disable=SC2086
+  rs_lease_claim launch $_keys || { echo "could not reach the server" >&2; return 1; }
+  set +f
+  rs_log info "playing: $_keys"
+  tail -n 1 "$RS_LEASE_WARNINGS" 2>/dev/null | awk -F '\t' -v now="$(rs_now)" 'now - $4 < 5 { print "warning: " $1 " is in use on " $2 " (since its lease began; see launch.sh status)" }'
+  return 0
+}
+
+stopped() {
+  lease_env
+  _keys=""; [ $# -gt 0 ] && _keys=$(rom_keys "$@")
+  set -f
+  # shellcheck disable=SC2086
+  rs_lease_release $_keys
+  set +f
 }
 
 # Boot hooks per firmware. Knulli/Batocera run /userdata/system/custom.sh start at boot;
@@ -99,5 +161,8 @@ case ${1:-status} in
   remove-boot) remove_boot ;;
   sync-now) sync_now ;;
   unpair) unpair ;;
-  *) echo "usage: launch.sh start|stop|restart|status|install-boot|remove-boot|sync-now|unpair" >&2; exit 2 ;;
+  rotate-key) rotate_key ;;
+  playing) shift; playing "$@" ;;
+  stopped) shift; stopped "$@" ;;
+  *) echo "usage: launch.sh start|stop|restart|status|install-boot|remove-boot|sync-now|unpair|rotate-key|playing ROM…|stopped [ROM…]" >&2; exit 2 ;;
 esac

@@ -47,7 +47,7 @@ rs_config_write() {
   _tmp=$RS_CONFIG.tmp.$$
   {
     echo "# RetroSync shell client configuration (written by setup.sh)"
-    for _k in RS_SERVER RS_API_KEY RS_DEVICE_ID RS_DEVICE_NAME RS_PLATFORM RS_ROOT RS_INTERVAL RS_CORES RS_ROMROOTS; do
+    for _k in RS_SERVER RS_API_KEY RS_API_KEY_PREV RS_DEVICE_ID RS_DEVICE_NAME RS_PLATFORM RS_ROOT RS_INTERVAL RS_CORES RS_ROMROOTS; do
       eval "_v=\${$_k:-}"
       printf '%s=%s\n' "$_k" "$(rs_quote "$_v")"
     done

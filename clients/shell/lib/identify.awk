@@ -10,6 +10,8 @@
 # MODE=encode   stdin: a plain key   out: the key percent-encoded per segment
 # MODE=romindex out:   the ROM index (from ROMS) for ROMIDX=<file> in later runs
 # MODE=roots     out:   saves|states|roms\t<device dir>
+# MODE=romkey    stdin: "<ROM host path>"  out: key\t<enc battery save key>  |  unknown\t<reason>
+#                (a launcher hook names the ROM it starts: the save that game writes, for its play lease)
 # ROMS: file of ROM host paths (optional). Host paths are ROOT + device path.
 
 BEGIN {
@@ -31,6 +33,7 @@ MODE == "key" {
 }
 MODE == "encode" { print encode_key(nfc($0)); next }
 MODE == "identify" { identify_line($1, $2, $3); next }
+MODE == "romkey" { romkey_line($0); next }
 MODE == "place" { place_line($1); next }
 
 function dev(host) { return ROOT == "" ? host : (substr(host, 1, length(ROOT)) == ROOT ? substr(host, length(ROOT) + 1) : host) }
@@ -124,6 +127,17 @@ function load_roms(   line, p, r, n, file, e, fs, j, hidden, i) {
     RIDX[RK[j]] = (RK[j] in RIDX) ? RIDX[RK[j]] "," j : j
   }
   close(ROMS)
+}
+
+# The battery save key of a ROM: its system from the extension, else from its folder's name.
+function romkey_line(host,   p, n, file, e, stem, sys, fs, dir) {
+  p = norm_path(dev(host)); n = split(p, PARTS, "/"); file = PARTS[n]; dir = n > 1 ? PARTS[n - 1] : ""
+  e = ext_of(file); stem = e == "" ? file : substr(file, 1, length(file) - length(e))
+  sys = (("romext", e) in TB) ? TB["romext", e] : ""
+  if (sys == "" && dir != "") { fs = psys(dir); if (count(fs) == 1) sys = fs }
+  if (sys == "" || stem == "") { print "unknown\tcannot tell the system of " file " (extension " e ", folder " dir ")"; return }
+  if (decode_key(encode_key(sys "/" stem "/battery")) != "") { print "unknown\tnot a valid save name: " file; return }
+  print "key\t" encode_key(sys "/" stem "/battery")
 }
 
 # The index as MODE=romindex wrote it (the daemon rebuilds it every 10 minutes, not every pass).

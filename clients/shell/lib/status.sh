@@ -79,6 +79,10 @@ rs_status_write() {
     # Heads not placed because the file there is another save (flat folders), and held deletions.
     [ -s "${RS_SKIPPED:-}" ] && awk -F '\t' '{ print "skipped\tnot placed: " $2 " (" $6 ")\t" }' "$RS_SKIPPED"
     [ -n "${RS_HELD:-}" ] && printf 'skipped\tdeletions held: %s\t\n' "$RS_HELD"
+    # Saves in use on a device now (play leases, from the last check-in): in_use key device since(epoch s) reason held.
+    [ -s "$RS_STATE_DIR/leases.tsv" ] && sed 's/^/in_use\t/' "$RS_STATE_DIR/leases.tsv"
+    # Saves changed here while another device held them: lease_warning key device since at (epoch s).
+    [ -s "$RS_HOME/lease-warnings.tsv" ] && sed 's/^/lease_warning\t/' "$RS_HOME/lease-warnings.tsv"
     if [ -f "$RS_STATE_DIR/errors" ]; then sed 's/^/error\t/' "$RS_STATE_DIR/errors"; fi
   } > "$_t" 2>/dev/null && mv -f "$_t" "$RS_STATUS"
 }

@@ -55,6 +55,10 @@ rs_upload() { # canonical key, key, path, sha, size, mtime, base, content file (
   # The server repeats the outcome as headers, so no JSON is parsed here.
   _outcome=$(rs_header X-Outcome); _hv=$(rs_header X-Head-Version); _hs=$(rs_header X-Head-SHA256)
   case $_hv in ''|*[!0-9]*) rs_log error "upload $2: answer without a head version"; return 1 ;; esac
+  # Another device is playing this save (its play lease): warn; the conflict rule decided as always.
+  rs_lease_from_reply "$2"
+  # The daemon saw this save change: this device is playing it (claimed after the reply is read).
+  [ -n "${RS_LEASE_CLAIM:-}" ] && [ "$_outcome" != unchanged ] && RS_CLAIM_KEYS="${RS_CLAIM_KEYS:+$RS_CLAIM_KEYS }$2"
   case $_outcome in
     accepted|unchanged|conflict_won)
       rs_state_put "$1" "$_hv" "$4" "$5" "$6" "$3" "$9" "$2"
@@ -116,6 +120,7 @@ rs_delete_remote() { # canonical key, key, path, base version
   fi
   _outcome=$(rs_header X-Outcome); _hv=$(rs_header X-Head-Version); _hs=$(rs_header X-Head-SHA256)
   case $_hv in ''|*[!0-9]*) rs_log error "delete $2: answer without a head version"; return 1 ;; esac
+  rs_lease_from_reply "$2"
   case $_outcome in
     accepted|unchanged|conflict_won)
       rs_state_put "$1" "$_hv" "" "" "" "$3" "" "$2"; rs_head_put "$1" "$_hv" "$_hs" true
