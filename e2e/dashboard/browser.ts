@@ -62,7 +62,7 @@ export async function openBrowser(baseURL: string): Promise<Browser> {
 }
 
 /**
- * Writes `<name>-{desktop,phone}-{light,dark}.png` and returns to desktop/light; fails when the
+ * Writes `<name>-{desktop,phone}-{light,dark}.png` (into `dir`, default artifacts/screenshots) and returns to desktop/light; fails when the
  * page is wider than the viewport (horizontal scrolling) at either size.
  */
 export async function screenshots(page: Page, name: string, dir: string = SCREENSHOT_DIR): Promise<string[]> {

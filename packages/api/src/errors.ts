@@ -40,6 +40,12 @@ export const ERRORS = {
   internal_error: { status: 500, message: 'Something went wrong on the server.' },
   storage_unavailable: { status: 503, message: 'The storage backend is unavailable; try again shortly.' },
   insufficient_storage: { status: 507, message: 'The server is out of storage.' },
+  invalid_two_factor_code: { status: 401, message: 'The two-factor code is wrong or was already used; wait for the next code or use a recovery code.' },
+  two_factor_challenge_expired: { status: 401, message: 'This sign-in has expired or was already used; enter your email and password again.' },
+  two_factor_enabled: { status: 409, message: 'Two-factor sign-in is already on; turn it off first to set it up again.' },
+  two_factor_not_enabled: { status: 409, message: 'Two-factor sign-in is not on for this account.' },
+  two_factor_not_started: { status: 409, message: 'Start the two-factor set-up first (it shows the QR code), then confirm it with a code.' },
+  two_factor_key_mismatch: { status: 503, message: "The server cannot read this account's two-factor secret (its key changed); ask the server's operator to restore TWO_FACTOR_KEY." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

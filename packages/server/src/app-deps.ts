@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuditLog } from './account/audit.js';
 import type { Webhooks } from './webhooks/index.js';
+import type { TwoFactorService } from './account/two-factor.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -46,6 +47,8 @@ export interface AppDeps {
   keyRotation: KeyRotationService;
   /** Webhooks: the service behind /api/webhooks, the outbox events go to, this replica's dispatcher. */
   webhooks: Webhooks;
+  /** TOTP enrolment, code checks and the sign-in challenge (account/two-factor.ts). */
+  twoFactor: TwoFactorService;
 }
 
 export type RouteModule = (app: FastifyInstance, deps: AppDeps) => void;

@@ -14,6 +14,8 @@ import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { AuditLog, requestMeta } from './account/audit.js';
+import { SecretBox } from './account/secret-box.js';
+import { TwoFactorService } from './account/two-factor.js';
 import type { AppDeps, RouteModule } from './app-deps.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -181,8 +183,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     leases: new LeaseService(db, clock, config, devices, sync.events),
     keyRotation,
     webhooks,
+    twoFactor: new TwoFactorService(db, clock, new SecretBox(config.account.twoFactorKey ?? options.jwtSecret)),
   };
   deps.sync.onMaintenance(() => deps.audit.prune());
+  deps.sync.onMaintenance(() => deps.twoFactor.pruneChallenges());
   keyRotation.setOnRotated((e, meta) =>
     deps.audit.record({ userId: e.userId, event: 'key_rotated', ...meta, detail: { deviceId: e.deviceId, deviceName: e.deviceName, by: e.requested ? 'dashboard request' : 'device' } }),
   );

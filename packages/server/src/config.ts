@@ -95,7 +95,13 @@ export interface Config {
   /** LAN discovery (docs/discovery.md): UDP port, on unless LAN_DISCOVERY=false; the name it announces. */
   discovery: { enabled: boolean; port: number; name: string | undefined; publicUrlSet: boolean };
   /** Audit log retention (account/audit.ts) and the two-factor code limit (http/limits.ts). */
-  account: { auditRetentionDays: number; auditMaxEventsPerUser: number; twoFactorAccountFailures: number };
+  account: {
+    auditRetentionDays: number;
+    auditMaxEventsPerUser: number;
+    twoFactorAccountFailures: number;
+    /** Key for two-factor secrets at rest (account/secret-box.ts); undefined → the JWT secret. */
+    twoFactorKey: string | undefined;
+  };
   /** Webhook delivery (docs/webhooks.md). */
   webhooks: WebhookSettings;
 }
@@ -187,6 +193,7 @@ const envSchema = z.object({
   WEBHOOKS_DISABLE_AFTER: int(1, 10_000).default(30),
   WEBHOOKS_RETRY_BASE_MS: int(10, 3_600_000).default(30_000),
   WEBHOOKS_POLL_MS: int(10, 600_000).default(2_000),
+  TWO_FACTOR_KEY: z.string().min(32, 'TWO_FACTOR_KEY must be at least 32 characters').optional(),
 });
 
 /** Resolves DATABASE_URL. Unset → `<DATA_DIR>/retrosync.db`. `file:` paths are relative to cwd. */
@@ -316,6 +323,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       auditRetentionDays: e.AUDIT_RETENTION_DAYS,
       auditMaxEventsPerUser: e.AUDIT_MAX_EVENTS_PER_USER,
       twoFactorAccountFailures: e.TWO_FACTOR_ACCOUNT_FAILURES,
+      twoFactorKey: e.TWO_FACTOR_KEY,
     },
     webhooks: {
       allowPrivate: e.WEBHOOKS_ALLOW_PRIVATE,

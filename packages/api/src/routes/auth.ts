@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { defineRoute } from '../contract.js';
 import { email, password, personName, user } from '../schemas.js';
+import { twoFactorChallenge } from './two-factor-schemas.js';
 
-const session = z.object({ user, token: z.string().describe('JWT (HS256, 30 days); also set as the retrosync_token cookie') });
+export const session = z.object({ user, token: z.string().describe('JWT (HS256, 30 days); also set as the retrosync_token cookie') });
 
 export const authRoutes = {
   register: defineRoute({
@@ -25,8 +26,11 @@ export const authRoutes = {
     auth: 'none',
     summary: 'Sign in with email and password',
     tags: ['auth'],
+    description:
+      'Answers `{user, token}` (and sets the session cookie), or — when the account has two-factor sign-in on — ' +
+      '`{twoFactorRequired: true, challengeToken, expiresAt}`: send the challenge token with a code to POST /api/auth/login/2fa.',
     body: z.object({ email, password: z.string().min(1).max(256) }),
-    response: session,
+    response: z.union([session, twoFactorChallenge]),
     errors: ['invalid_credentials', 'rate_limited'],
     example: { body: { email: 'nobody@example.com', password: 'wrong password' } },
   }),

@@ -5,6 +5,7 @@
 import type { AnyRoute } from '../contract.js';
 import { auditRoutes } from './account.js';
 import { authRoutes } from './auth.js';
+import { twoFactorRoutes } from './two-factor.js';
 import { deviceRoutes } from './devices.js';
 import { keyRotationRoutes, leaseRoutes } from './leases.js';
 import { heartbeatRoutes, syncLogRoutes } from './sync-log.js';
@@ -13,7 +14,7 @@ import { webhookRoutes } from './webhooks.js';
 import { saveRoutes, syncFeedRoutes, syncSaveRoutes } from '../sync/routes.js';
 import { deviceFilterRoutes, syncFilterRoutes } from '../sync/filter.js';
 
-export { auditRoutes, authRoutes, deviceRoutes, heartbeatRoutes, syncLogRoutes, systemRoutes };
+export { auditRoutes, authRoutes, twoFactorRoutes, deviceRoutes, heartbeatRoutes, syncLogRoutes, systemRoutes };
 export * from './leases.js';
 export * from './webhooks.js';
 
@@ -21,6 +22,7 @@ export const allRoutes: readonly AnyRoute[] = [
   ...Object.values(systemRoutes),
   ...Object.values(authRoutes),
   ...Object.values(auditRoutes),
+  ...Object.values(twoFactorRoutes),
   ...Object.values(deviceRoutes),
   ...Object.values(heartbeatRoutes),
   ...Object.values(syncLogRoutes),
@@ -34,3 +36,4 @@ export const allRoutes: readonly AnyRoute[] = [
   ...Object.values(webhookRoutes),
 ];
 export { auditEvent, auditEvents, auditEntry, type AuditEntry, type AuditEvent } from './account.js';
+export * from './two-factor-schemas.js';

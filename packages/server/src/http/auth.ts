@@ -82,7 +82,7 @@ export function createAuthenticator(
     const claims = jwt.verify(token);
     const user = await db.selectFrom('users').selectAll().where('id', '=', claims.userId).executeTakeFirst();
     if (!user) throw new ApiError('unauthorized', 'This account no longer exists.');
-    if (claims.iat * 1000 < user.tokens_valid_after) throw new ApiError('token_expired', 'Your password was changed; sign in again.');
+    if (claims.iat * 1000 < user.tokens_valid_after) throw new ApiError('token_expired', 'This session was signed out (password changed or two-factor sign-in turned on); sign in again.');
     return { kind: 'user', userId: user.id, user };
   }
 

@@ -45,6 +45,15 @@
  *   server-wide budget to exhaust. What a botnet gets at one account: ≤ 5 + 90 guesses per 15
  *   minutes (≈ 9,100 a day), each an argon2id check.
  *
+ * ── Two-factor codes (the second sign-in step, and enabling/disabling two-factor sign-in) ──
+ *   Counted like passwords, before the check, given back on success: per address
+ *   LOGIN_IP_FAILURES (10) per 15 minutes, per account TWO_FACTOR_ACCOUNT_FAILURES (10) per 15
+ *   minutes, and a sign-in challenge dies after 5 wrong codes (then the password is needed
+ *   again). A guess hits with probability ≤ 3/10^6 (the code of the current step or either
+ *   neighbour), so an attacker who already has the password gets ≤ 960 guesses a day at one
+ *   account: ≤ 0.3 % a day, and every failure is in the account's audit log. The per-account
+ *   budget is a wall (unlike the password one): only someone who knows the password can spend it.
+ *
  * ── Registration ──
  *   REGISTER_IP_LIMIT (10) attempts per address per hour, successful or not: this bounds both
  *   mass account creation and probing which emails exist (register answers 409 email_taken for a
@@ -95,7 +104,7 @@ function wait(seconds: number): string {
 export class Limits {
   constructor(
     readonly store: CounterStore,
-    private readonly config: Pick<Config, 'pairing' | 'login' | 'registerIpLimit'>,
+    private readonly config: Pick<Config, 'pairing' | 'login' | 'registerIpLimit' | 'account'>,
     private readonly clock: Clock,
   ) {}
 
@@ -194,6 +203,17 @@ export class Limits {
   private async isKnownAddress(acct: string, ip: string, now: number): Promise<boolean> {
     const key = `login:known:${acct}:${ip}`;
     return (await this.store.get(key, KNOWN_ADDRESS_MS, now)) > 0 || (await this.store.get(key, KNOWN_ADDRESS_MS, now - KNOWN_ADDRESS_MS)) > 0;
+  }
+
+  // ── two-factor codes ──
+
+  /** Counts a two-factor code check for this account from this address before it happens. */
+  twoFactorAttempt(ip: string, userId: string): Promise<Ticket> {
+    const l = this.config.login;
+    return this.take([
+      { key: `2fa:ip:${ip}`, limit: l.ipFailures, windowMs: l.windowMs, message: 'Too many wrong two-factor codes from this address.' },
+      { key: `2fa:user:${hashId(userId)}`, limit: this.config.account.twoFactorAccountFailures, windowMs: l.windowMs, message: 'Too many wrong two-factor codes on this account.' },
+    ]);
   }
 
   // ── registration ──

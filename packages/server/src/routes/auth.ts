@@ -9,7 +9,7 @@ import { TOKEN_TTL_MS } from '../security/jwt.js';
 import type { RouteModule } from '../app-deps.js';
 import { normalizeEmail, userToWire } from '../services/users.js';
 
-function setSessionCookie(reply: FastifyReply, deps: AppDeps, token: string): void {
+export function setSessionCookie(reply: FastifyReply, deps: AppDeps, token: string): void {
   reply.setCookie(SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'strict',
@@ -24,7 +24,7 @@ function clearSessionCookie(reply: FastifyReply, deps: AppDeps): void {
 }
 
 export const authRouteModule: RouteModule = (app, deps) => {
-  const { users, limits, audit } = deps;
+  const { users, limits, audit, twoFactor } = deps;
 
   registerRoute(app, authRoutes.register, async ({ body, reply, ip }) => {
     await limits.registration(ip);
@@ -44,7 +44,9 @@ export const authRouteModule: RouteModule = (app, deps) => {
       throw new ApiError('invalid_credentials');
     }
     await limits.passwordSucceeded(ticket, ip, account);
-    await audit.record({ userId: session.user.id, event: 'sign_in', ...requestMeta(req) });
+    // Two-factor on: no session yet, a challenge for the second step (account/two-factor-routes.ts).
+    if (await twoFactor.isEnabled(session.user.id)) return ok(await twoFactor.createChallenge(session.user.id).then((c) => ({ twoFactorRequired: true as const, ...c })), { message: 'Enter the code from your authenticator app' });
+    await audit.record({ userId: session.user.id, event: 'sign_in', ...requestMeta(req), detail: { method: 'password' } });
     setSessionCookie(reply, deps, session.token);
     return ok(session, { message: 'Signed in' });
   });

@@ -6,6 +6,7 @@
  */
 import type { RouteModule } from '../app-deps.js';
 import { auditRouteModule } from '../account/routes.js';
+import { twoFactorRouteModule } from '../account/two-factor-routes.js';
 import { authRouteModule } from './auth.js';
 import { deviceRouteModule } from './devices.js';
 import { heartbeatRouteModule, syncLogRouteModule } from './sync-log.js';
@@ -19,6 +20,7 @@ export const routeModules: readonly RouteModule[] = [
   systemRouteModule,
   authRouteModule,
   auditRouteModule,
+  twoFactorRouteModule,
   deviceRouteModule,
   heartbeatRouteModule,
   syncLogRouteModule,

@@ -88,6 +88,23 @@ export class UserService {
     return userToWire(await this.get(userId));
   }
 
+  /** True when `password` is the user's password. */
+  async checkPassword(userId: string, password: string): Promise<boolean> {
+    return verifyPassword((await this.get(userId)).password_hash, password);
+  }
+
+  /** A session for this user (the second sign-in step, once the code is checked). */
+  async sessionFor(userId: string): Promise<Session> {
+    return this.session(await this.get(userId));
+  }
+
+  /** Refuses every token issued before this second (other browsers, other API clients) and returns a fresh session. */
+  async signOutOtherSessions(userId: string): Promise<Session> {
+    const now = this.clock.now();
+    await this.db.updateTable('users').set({ tokens_valid_after: Math.floor(now / 1000) * 1000, updated_at: now }).where('id', '=', userId).execute();
+    return this.session(await this.get(userId));
+  }
+
   /** Checks the current password, stores the new one and invalidates older tokens; returns a fresh session. */
   async changePassword(userId: string, current: string, next: string): Promise<Session | null> {
     const row = await this.get(userId);

@@ -1,4 +1,4 @@
-import { ApiError, authRoutes, deviceRoutes } from '@retrosync/api';
+import { ApiError, authRoutes, deviceRoutes, twoFactorRoutes } from '@retrosync/api';
 import { describe, expect, it } from 'vitest';
 import { endsSession } from './client';
 
@@ -14,5 +14,11 @@ describe('endsSession', () => {
     expect(endsSession(authRoutes.deleteMe, new ApiError('invalid_credentials'))).toBe(false);
     expect(endsSession(deviceRoutes.list, new ApiError('forbidden'))).toBe(false);
     expect(endsSession(deviceRoutes.list, new TypeError('Failed to fetch'))).toBe(false);
+  });
+
+  it('does not treat a wrong two-factor code typed to confirm a change as one (the page stayed signed in)', () => {
+    expect(endsSession(twoFactorRoutes.enable, new ApiError('invalid_two_factor_code'))).toBe(false);
+    expect(endsSession(twoFactorRoutes.disable, new ApiError('invalid_two_factor_code'))).toBe(false);
+    expect(endsSession(twoFactorRoutes.regenerateRecoveryCodes, new ApiError('invalid_two_factor_code'))).toBe(false);
   });
 });

@@ -22,12 +22,15 @@ export function onSessionLost(listener: Listener): () => void {
   return () => sessionLost.delete(listener);
 }
 
+/** 401s that mean "what you typed to confirm this is wrong", not "your session is gone". */
+const CONFIRMATION_ERRORS: ReadonlySet<string> = new Set(['invalid_credentials', 'invalid_two_factor_code']);
+
 /**
  * Whether a failed call means the session is gone: a 401 on a signed-in route, except a wrong
- * password typed to confirm something (`invalid_credentials`), which leaves the session intact.
+ * password or two-factor code typed to confirm something, which leaves the session intact.
  */
 export function endsSession(route: AnyRoute, error: unknown): boolean {
-  return route.auth !== 'none' && error instanceof ApiError && error.status === 401 && error.code !== 'invalid_credentials';
+  return route.auth !== 'none' && error instanceof ApiError && error.status === 401 && !CONFIRMATION_ERRORS.has(error.code);
 }
 
 export async function call<Rt extends AnyRoute>(route: Rt, input: CallInput<Rt>): Promise<RouteData<Rt>> {

@@ -14,6 +14,7 @@ import { migration310Dav } from './310-dav.js';
 import { migration400DeviceFilters } from './400-device-filters.js';
 import { migration410LeaseRotation } from './410-lease-rotation.js';
 import { migration420AuditLog } from './420-audit-log.js';
+import { migration421TwoFactor } from './421-two-factor.js';
 import { migration430Webhooks } from './430-webhooks.js';
 
 export const migrations: Record<string, Migration> = {
@@ -25,5 +26,6 @@ export const migrations: Record<string, Migration> = {
   '400-device-filters': migration400DeviceFilters,
   '410-lease-rotation': migration410LeaseRotation,
   '420-audit-log': migration420AuditLog,
+  '421-two-factor': migration421TwoFactor,
   '430-webhooks': migration430Webhooks,
 };

@@ -7,7 +7,7 @@ import { Field } from '../../components/Field';
 import { useSession, useUser } from '../../app/session';
 import { useSubmit } from '../../lib/useSubmit';
 
-export function PasswordForm() {
+export function PasswordForm({ onChange }: { onChange?: () => void } = {}) {
   const { setUser } = useSession();
   const user = useUser();
   const [currentPassword, setCurrent] = useState('');
@@ -20,6 +20,7 @@ export function PasswordForm() {
     setCurrent('');
     setNew('');
     setConfirm('');
+    onChange?.();
   });
   const fields = fieldErrors(error);
   const submit = (event: FormEvent) => (mismatch ? event.preventDefault() : onSubmit(event));

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { authRoutes } from '@retrosync/api';
+import { authRoutes, twoFactorRoutes } from '@retrosync/api';
 import { call } from '../../api/client';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
@@ -7,18 +7,36 @@ import { Link } from '../../app/router';
 import { useSession } from '../../app/session';
 import { useSubmit } from '../../lib/useSubmit';
 import { AuthFrame } from './AuthFrame';
+import { TwoFactorStep } from './TwoFactorStep';
 
 export function LoginPage() {
   const { setUser } = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  // Two-factor on: the password was right, the server wants a code with this challenge.
+  const [challenge, setChallenge] = useState<string | null>(null);
   const { busy, error, onSubmit } = useSubmit(
     async () => {
       const data = await call(authRoutes.login, { body: { email, password } });
+      if ('twoFactorRequired' in data) {
+        setChallenge(data.challengeToken);
+        setPassword('');
+        throw new SecondStep();
+      }
       setUser(data.user); // the app then redirects to ?next= or the overview
     },
     { leavesPage: true },
   );
+
+  if (challenge) {
+    return (
+      <TwoFactorStep
+        email={email}
+        onCode={async (code) => setUser((await call(twoFactorRoutes.verifyLogin, { body: { challengeToken: challenge, code } })).user)}
+        onRestart={() => setChallenge(null)}
+      />
+    );
+  }
 
   return (
     <AuthFrame
@@ -30,7 +48,7 @@ export function LoginPage() {
       }
     >
       <form className="form" onSubmit={onSubmit} noValidate>
-        <ErrorNotice error={error} />
+        <ErrorNotice error={error instanceof SecondStep ? null : error} />
         <Field
           label="Email"
           type="email"
@@ -56,3 +74,6 @@ export function LoginPage() {
     </AuthFrame>
   );
 }
+
+/** Ends the password step without an error shown: the page moves on to the code. */
+class SecondStep extends Error {}
