@@ -29,6 +29,12 @@ let recoveryCodes: string[] = [];
 /** Chromium logs every 4xx fetch as a console error: the ones this test provokes on purpose. */
 const provoked: RegExp[] = [];
 
+/** Full-page shots from the top (a scrolled page would show the sticky header mid-page). */
+async function shots(name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await screenshots(page, name, SHOTS);
+}
+
 /** The authenticator app: the code of the step `offsetSteps` from now. */
 function appCode(offsetSteps = 0): string {
   return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp: Date.now() + offsetSteps * 30_000 });
@@ -90,7 +96,7 @@ describe('account safety in Chromium', () => {
     await page.waitForURL('**/dashboard/account');
     await see('Set up two-factor sign-in');
     expect((await me(otherSession)).status).toBe(200);
-    await screenshots(page, '01-account-2fa-off', SHOTS);
+    await shots('01-account-2fa-off');
   });
 
   it('sets up two-factor sign-in from the QR code and the secret shown as text', async () => {
@@ -100,7 +106,7 @@ describe('account safety in Chromium', () => {
     expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     secret = (await page.getByTestId('totp-secret').innerText()).replace(/\s/g, '');
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
-    await screenshots(page, '02-2fa-setup-qr', SHOTS);
+    await shots('02-2fa-setup-qr');
 
     // A wrong code is refused with the server's message; the right one turns it on.
     const wrong = appCode() === '000000' ? '111111' : '000000';
@@ -117,7 +123,7 @@ describe('account safety in Chromium', () => {
     recoveryCodes = (await list.locator('li code').allInnerTexts()).map((c) => c.trim());
     expect(recoveryCodes).toHaveLength(10);
     await see('Other browsers signed in to this account were signed out.');
-    await screenshots(page, '03-2fa-recovery-codes', SHOTS);
+    await shots('03-2fa-recovery-codes');
   });
 
   it('signed out the other session, kept this one', async () => {
@@ -128,19 +134,19 @@ describe('account safety in Chromium', () => {
     await see(/10\s+of 10 recovery codes left/);
     await page.reload();
     await see(/10\s+of 10 recovery codes left/); // still signed in after a reload
-    await screenshots(page, '04-2fa-on', SHOTS);
+    await shots('04-2fa-on');
   });
 
   it('signs out, then signs in with the password and a code from the app (a wrong code first)', async () => {
     await signOut();
     await passwordStep();
-    await screenshots(page, '05-signin-code-step', SHOTS);
+    await shots('05-signin-code-step');
     const wrong = [appCode(-1), appCode(), appCode(1)].includes('000000') ? '111111' : '000000';
     await page.getByLabel('Authentication code').fill(wrong);
     provoked.push(/status of 401 \(Unauthorized\) \(http:\/\/127\.0\.0\.1:\d+\/api\/auth\/login\/2fa\)/);
     await page.getByRole('button', { name: 'Verify' }).click();
     await see(/two-factor code is wrong/);
-    await screenshots(page, '06-signin-wrong-code', SHOTS);
+    await shots('06-signin-wrong-code');
     // The enrolment spent this step's code: the phone's next code (accepted: ±1 step) signs in.
     await page.getByLabel('Authentication code').fill(appCode(1));
     await page.getByRole('button', { name: 'Verify' }).click();
@@ -153,7 +159,7 @@ describe('account safety in Chromium', () => {
     await passwordStep();
     await page.getByRole('button', { name: 'Lost your phone? Use a recovery code' }).click();
     await page.getByLabel('Recovery code').fill(recoveryCodes[0]!);
-    await screenshots(page, '07-signin-recovery-code', SHOTS);
+    await shots('07-signin-recovery-code');
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.waitForURL('**/dashboard/account');
     await see(/9\s+of 10 recovery codes left/);
@@ -180,7 +186,7 @@ describe('account safety in Chromium', () => {
     expect(first).toMatch(/Chrome on Linux/);
     await see('wrong two-factor code');
     await see('Miyoo Mini+');
-    await screenshots(page, '08-account-security-log', SHOTS);
+    await shots('08-account-security-log');
   });
 
   it('logged no console errors besides the ones provoked on purpose', () => {

@@ -80,23 +80,27 @@ export function AuditLogCard({ version }: { version: number }) {
               </tr>
             </thead>
             <tbody>
-              {log.data.events.map((e) => (
-                <tr key={e.id} data-testid="audit-row" data-event={e.event}>
-                  <td className="nowrap">
-                    <RelativeTime value={e.createdAt} />
-                  </td>
-                  <td>
-                    <span className={WARN.has(e.event) ? 'badge badge-warn badge-plain' : 'badge badge-plain'}>{LABELS[e.event]}</span>
-                  </td>
-                  <td data-label="Details">{describeDetail(e)}</td>
-                  <td className="nowrap" data-label="Address">
-                    <code>{e.ip ?? '—'}</code>
-                  </td>
-                  <td data-label="Browser" title={e.userAgent ?? undefined}>
-                    {describeAgent(e.userAgent)}
-                  </td>
-                </tr>
-              ))}
+              {log.data.events.map((e) => {
+                const detail = describeDetail(e);
+                return (
+                  <tr key={e.id} data-testid="audit-row" data-event={e.event}>
+                    <td className="nowrap">
+                      <RelativeTime value={e.createdAt} />
+                    </td>
+                    <td>
+                      <span className={WARN.has(e.event) ? 'badge badge-warn badge-plain' : 'badge badge-plain'}>{LABELS[e.event]}</span>
+                    </td>
+                    {/* On phones each cell is labelled; an empty detail gets no label. */}
+                    <td data-label={detail ? 'Details' : undefined}>{detail}</td>
+                    <td className="nowrap" data-label="Address">
+                      <code>{e.ip ?? '—'}</code>
+                    </td>
+                    <td data-label="Browser" title={e.userAgent ?? undefined}>
+                      {describeAgent(e.userAgent)}
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>

@@ -41,7 +41,14 @@ export function TwoFactorCard({ onChange }: { onChange?: () => void }) {
         />
       ) : status.data ? (
         status.data.enabled ? (
-          <Enabled status={status.data} onCodes={(c) => { setCodes({ codes: c, fresh: false }); changed(); }} onDisabled={changed} />
+          <Enabled
+            status={status.data}
+            onCodes={(c) => {
+              setCodes({ codes: c, fresh: false });
+              changed();
+            }}
+            onDisabled={changed}
+          />
         ) : (
           <Start onSetup={setSetup} />
         )
@@ -83,9 +90,9 @@ function Enrol({ setup, onCancel, onEnabled }: { setup: Setup; onCancel: () => v
   const fields = fieldErrors(error);
   return (
     <form className="form" onSubmit={onSubmit}>
-      <ol className="steps">
-        <li>Scan this QR code with your authenticator app.</li>
-      </ol>
+      <p>
+        <strong>1.</strong> Scan this QR code with your authenticator app.
+      </p>
       <div className="two-factor-setup">
         <img className="pairing-qr" src={setup.qrCode} width={168} height={168} alt="QR code for your authenticator app" />
         <div>
@@ -95,9 +102,9 @@ function Enrol({ setup, onCancel, onEnabled }: { setup: Setup; onCancel: () => v
           </code>
         </div>
       </div>
-      <ol className="steps" start={2}>
-        <li>Type the 6-digit code the app shows, and your password, to turn it on.</li>
-      </ol>
+      <p>
+        <strong>2.</strong> Type the 6-digit code the app shows, and your password, to turn it on.
+      </p>
       <ErrorNotice error={error} />
       <input type="email" name="username" autoComplete="username" hidden readOnly value={user.email} />
       <Field
