@@ -28,7 +28,7 @@ describe.each(databaseTargets())('audit log on %s', (target) => {
     expect(log.total).toBe(2);
     expect(log.events.map((e: { event: string }) => e.event)).toEqual(['sign_in', 'sign_in_failed']);
     const [ok, failed] = log.events;
-    expect(ok).toMatchObject({ ip: '198.51.100.7', userAgent: 'Mozilla/5.0 Test', detail: null });
+    expect(ok).toMatchObject({ ip: '198.51.100.7', userAgent: 'Mozilla/5.0 Test', detail: { method: 'password' } });
     expect(failed).toMatchObject({ ip: '203.0.113.9', detail: { reason: 'password' } });
     expect(failed.userAgent).toHaveLength(AUDIT_USER_AGENT_MAX);
     expect(failed.userAgent).toMatch(/^Firefox\/ x+$/); // the control character is gone

@@ -210,4 +210,14 @@ describe.each(databaseTargets())('two-factor sign-in on %s', (target) => {
     const log = (await events(u.token)).map((e) => e.event);
     expect(log).toEqual(expect.arrayContaining(['two_factor_disabled', 'recovery_code_used', 'two_factor_enabled', 'sign_in']));
   });
+
+  it('the operator turns it off by deleting the two_factor row; enrolling again never revives the old recovery codes', async () => {
+    ctx = await createTestContext(target);
+    const u = await enrolled();
+    await ctx.db.deleteFrom('two_factor').where('user_id', '=', u.user.id).execute();
+    expect(expectJson(await post('/api/auth/login', { email: u.email, password: u.password }), 200).data.token).toBeDefined();
+    const again = await enrolled(u);
+    expect((await post('/api/auth/login/2fa', { challengeToken: await challenge(u), code: u.recoveryCodes[0]! })).json().code).toBe('invalid_two_factor_code');
+    expectJson(await post('/api/auth/login/2fa', { challengeToken: await challenge(u), code: again.recoveryCodes[0]! }), 200);
+  });
 });

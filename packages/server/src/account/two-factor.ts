@@ -85,6 +85,8 @@ export class TwoFactorService {
         .executeTakeFirst();
       // Another request enabled it, or restarted the set-up with a new secret, in between.
       if (Number(res.numUpdatedRows) !== 1) throw new ApiError('two_factor_not_started', 'The set-up changed meanwhile; start it again.');
+      // Codes of an earlier enrolment (say, one an operator turned off by deleting its row) never come back.
+      await trx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
       await this.storeRecoveryCodes(trx, userId, codes);
     });
     return codes;

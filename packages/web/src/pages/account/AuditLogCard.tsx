@@ -48,7 +48,7 @@ function describeDetail(e: AuditEntry): string {
     case 'key_rotated':
       return s('deviceName') ?? '';
     case 'webhook_changed':
-      return [s('action'), s('url')].filter(Boolean).join(' ');
+      return [s('change'), s('url')].filter(Boolean).join(' ');
     default:
       return '';
   }
