@@ -40,6 +40,12 @@ function appCode(offsetSteps = 0): string {
   return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp: Date.now() + offsetSteps * 30_000 });
 }
 
+/** A 6-digit code that is none of the three the server accepts right now. */
+function wrongCode(): string {
+  const near = [appCode(-1), appCode(), appCode(1)];
+  return ['000000', '111111', '222222', '333333'].find((c) => !near.includes(c))!;
+}
+
 async function see(text: string | RegExp, timeout = 10_000): Promise<void> {
   await page.getByText(text).first().waitFor({ state: 'visible', timeout });
 }
@@ -109,7 +115,7 @@ describe('account safety in Chromium', () => {
     await shots('02-2fa-setup-qr');
 
     // A wrong code is refused with the server's message; the right one turns it on.
-    const wrong = appCode() === '000000' ? '111111' : '000000';
+    const wrong = wrongCode();
     const card = page.getByTestId('two-factor');
     await card.getByLabel('Code from the app').fill(wrong);
     await card.getByLabel('Password', { exact: true }).fill(USER.password);
@@ -141,7 +147,7 @@ describe('account safety in Chromium', () => {
     await signOut();
     await passwordStep();
     await shots('05-signin-code-step');
-    const wrong = [appCode(-1), appCode(), appCode(1)].includes('000000') ? '111111' : '000000';
+    const wrong = wrongCode();
     await page.getByLabel('Authentication code').fill(wrong);
     provoked.push(/status of 401 \(Unauthorized\) \(http:\/\/127\.0\.0\.1:\d+\/api\/auth\/login\/2fa\)/);
     await page.getByRole('button', { name: 'Verify' }).click();

@@ -13,6 +13,11 @@ describe.each(databaseTargets())('two-factor sign-in on %s', (target) => {
   const get = (url: string, token: string) => ctx.app.inject({ method: 'GET', url, headers: bearer(token) });
   const events = async (token: string) => (expectJson(await get('/api/auth/audit-log?limit=100', token), 200).data.events as Array<{ event: string; detail: Record<string, unknown> | null }>);
   const nextStep = () => ctx.clock.advance(30_000);
+  /** A 6-digit code that is none of the three the server accepts right now. */
+  const wrongCode = (secret: string) => {
+    const near = [-1, 0, 1].map((d) => totpCode(secret, ctx.clock.now() + d * 30_000));
+    return ['000000', '111111', '222222', '333333'].find((c) => !near.includes(c))!;
+  };
 
   /** Registers, enrols (setup + enable) and returns the secret, the recovery codes and the fresh token. */
   async function enrolled(u?: RegisteredUser) {
@@ -46,8 +51,7 @@ describe.each(databaseTargets())('two-factor sign-in on %s', (target) => {
     expect(expectJson(await post('/api/auth/login', { email: u.email, password: u.password }), 200).data.token).toBeDefined();
 
     const code = totpCode(setup.secret, ctx.clock.now());
-    const wrongCode = code === '000000' ? '111111' : '000000';
-    let res = await post('/api/auth/2fa/enable', { password: u.password, code: wrongCode }, bearer(u.token));
+    let res = await post('/api/auth/2fa/enable', { password: u.password, code: wrongCode(setup.secret) }, bearer(u.token));
     expect(res.statusCode).toBe(401);
     expect(res.json().code).toBe('invalid_two_factor_code');
     res = await post('/api/auth/2fa/enable', { password: 'not the password', code }, bearer(u.token));
@@ -153,7 +157,7 @@ describe.each(databaseTargets())('two-factor sign-in on %s', (target) => {
     ctx = await createTestContext(target, { env: { TWO_FACTOR_ACCOUNT_FAILURES: '7' } });
     const u = await enrolled();
     const right = () => totpCode(u.secret, ctx.clock.now());
-    const wrong = () => (right() === '000000' ? '999999' : '000000');
+    const wrong = () => wrongCode(u.secret);
     const c1 = await challenge(u);
     for (let i = 0; i < 5; i++) expect((await post('/api/auth/login/2fa', { challengeToken: c1, code: wrong() }, {}, `192.0.2.${i}`)).json().code).toBe('invalid_two_factor_code');
     expect((await post('/api/auth/login/2fa', { challengeToken: c1, code: right() })).json().code).toBe('two_factor_challenge_expired');
@@ -177,7 +181,7 @@ describe.each(databaseTargets())('two-factor sign-in on %s', (target) => {
     for (const u of users) {
       const c = await challenge(u, '198.51.100.1');
       for (let i = 0; i < 2; i++, n++) {
-        const res = await post('/api/auth/login/2fa', { challengeToken: c, code: '000000' === totpCode(u.secret, ctx.clock.now()) ? '999999' : '000000' }, {}, attacker);
+        const res = await post('/api/auth/login/2fa', { challengeToken: c, code: wrongCode(u.secret) }, {}, attacker);
         expect(res.statusCode).toBe(n < 3 ? 401 : 429);
       }
     }
@@ -198,7 +202,7 @@ describe.each(databaseTargets())('two-factor sign-in on %s', (target) => {
     const code = totpCode(u.secret, ctx.clock.now());
     let res = await post('/api/auth/2fa/disable', { password: 'wrong password', code }, bearer(u.token));
     expect(res.json().code).toBe('invalid_credentials');
-    res = await post('/api/auth/2fa/disable', { password: u.password, code: code === '000000' ? '999999' : '000000' }, bearer(u.token));
+    res = await post('/api/auth/2fa/disable', { password: u.password, code: wrongCode(u.secret) }, bearer(u.token));
     expect(res.json().code).toBe('invalid_two_factor_code');
     res = await post('/api/auth/2fa/disable', { password: u.password }, bearer(u.token));
     expect(res.statusCode).toBe(400);
