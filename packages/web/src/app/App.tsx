@@ -8,6 +8,7 @@ import { RegisterPage } from '../pages/auth/RegisterPage';
 import { NotFoundPage } from '../pages/landing/NotFoundPage';
 import { OverviewPage } from '../pages/overview/OverviewPage';
 import { DevicesPage } from '../pages/devices/DevicesPage';
+import { DevicePage } from '../pages/devices/DevicePage';
 import { SavesPage } from '../pages/saves/SavesPage';
 import { ActivityPage } from '../pages/activity/ActivityPage';
 import { AccountPage } from '../pages/account/AccountPage';
@@ -33,6 +34,7 @@ function Loading() {
 const DASHBOARD_PAGES: Partial<Record<RouteName, () => ReactNode>> = {
   overview: () => <OverviewPage />,
   devices: () => <DevicesPage />,
+  device: () => <DevicePage />,
   saves: () => <SavesPage />,
   activity: () => <ActivityPage />,
   account: () => <AccountPage />,

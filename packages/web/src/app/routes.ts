@@ -6,6 +6,7 @@ export type RouteName =
   | 'register'
   | 'overview'
   | 'devices'
+  | 'device'
   | 'saves'
   | 'activity'
   | 'account'
@@ -18,6 +19,7 @@ const TABLE: Record<string, RouteName> = {
   '/auth/register': 'register',
   '/dashboard': 'overview',
   '/dashboard/devices': 'devices',
+  '/dashboard/device': 'device',
   '/dashboard/saves': 'saves',
   '/dashboard/activity': 'activity',
   '/dashboard/account': 'account',
@@ -30,7 +32,7 @@ export function matchRoute(pathname: string): RouteName {
 }
 
 export function isDashboardRoute(name: RouteName): boolean {
-  return name === 'overview' || name === 'devices' || name === 'saves' || name === 'activity' || name === 'account' || name === 'webhooks';
+  return name === 'overview' || name === 'devices' || name === 'device' || name === 'saves' || name === 'activity' || name === 'account' || name === 'webhooks';
 }
 
 /** Where to go after signing in: only same-site dashboard paths, never an open redirect. */

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { deviceRoutes, type Device } from '@retrosync/api';
 import { call } from '../../api/client';
+import { Link } from '../../app/router';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
@@ -70,7 +71,9 @@ export function DeviceRow({ device, onChanged }: Props) {
           </form>
         ) : (
           <div className="row">
-            <span className="title">{device.name}</span>
+            <Link className="title" to={`/dashboard/device?id=${encodeURIComponent(device.id)}`}>
+              {device.name}
+            </Link>
             <OnlineBadge device={device} />
           </div>
         )}
@@ -89,6 +92,9 @@ export function DeviceRow({ device, onChanged }: Props) {
       </div>
       {renaming ? null : (
         <div className="actions">
+          <Link className="btn btn-small" to={`/dashboard/device?id=${encodeURIComponent(device.id)}`} aria-label={`Open ${device.name}: playing now, API key`}>
+            Details
+          </Link>
           <button
             type="button"
             className="btn btn-small"

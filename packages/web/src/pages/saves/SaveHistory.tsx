@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { saveRoutes, syncSaveRoutes, type SaveVersion } from '@retrosync/api';
+import { saveRoutes, syncSaveRoutes, type PlayLease, type SaveVersion } from '@retrosync/api';
+import { inUseText } from '../../lib/leases';
 import { call } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
@@ -17,12 +18,14 @@ type Props = {
   onRestored: () => void;
   /** Versions or the whole save were deleted: the list and the storage figures changed. */
   onDeleted: () => void;
+  /** The live play lease on this save, if a device is playing it. */
+  lease?: PlayLease | null;
 };
 
 /** What the confirmation dialog is about: one old version, or the whole save. */
 type Pending = { kind: 'version'; version: SaveVersion } | { kind: 'save' } | null;
 
-export function SaveHistory({ saveKey, deviceNames, refresh, onRestored, onDeleted }: Props) {
+export function SaveHistory({ saveKey, deviceNames, refresh, onRestored, onDeleted, lease }: Props) {
   const history = useLoad(() => call(syncSaveRoutes.versions, { params: { '*': saveKey } }), saveKey);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -92,6 +95,14 @@ export function SaveHistory({ saveKey, deviceNames, refresh, onRestored, onDelet
       <p className="muted small">
         {systemLabel(system)} · {kindLabel(kind)} · <code>{saveKey}</code>
       </p>
+      {lease ? (
+        <p className="notice notice-live" role="status" data-testid="save-in-use">
+          <strong>{inUseText(lease)}</strong>
+          {lease.reason === 'launch' ? ' — the game was started there. ' : ' — it is writing this save. '}
+          A change from another device meanwhile is still kept (the newer one wins, the other stays in the history), and that
+          device is warned. This ends when the game exits, or by itself once {lease.deviceName} goes offline or stops playing.
+        </p>
+      ) : null}
       <ErrorNotice error={history.error ?? error} />
       {done ? (
         <div className="notice notice-ok" role="status">

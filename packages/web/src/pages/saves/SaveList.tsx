@@ -1,5 +1,7 @@
-import type { SaveSummary } from '@retrosync/api';
+import type { PlayLease, SaveSummary } from '@retrosync/api';
+import { InUseBadge } from '../../components/InUseBadge';
 import { RelativeTime } from '../../components/Time';
+import { leaseKeyId } from '../../lib/leases';
 import { formatBytes } from '../../lib/format';
 import { groupBySystem, kindLabel } from '../../lib/saves';
 
@@ -8,9 +10,11 @@ type Props = {
   deviceNames: ReadonlyMap<string, string>;
   selected: string | null;
   onSelect: (key: string) => void;
+  /** Live play leases by leaseKeyId(key). */
+  leases?: ReadonlyMap<string, PlayLease>;
 };
 
-export function SaveList({ saves, deviceNames, selected, onSelect }: Props) {
+export function SaveList({ saves, deviceNames, selected, onSelect, leases }: Props) {
   return (
     <div>
       {groupBySystem(saves).map((group) => (
@@ -35,6 +39,11 @@ export function SaveList({ saves, deviceNames, selected, onSelect }: Props) {
                       <span>{save.deviceId ? (deviceNames.get(save.deviceId) ?? 'removed device') : 'restored in dashboard'}</span>
                       <RelativeTime value={save.updatedAt} />
                     </span>
+                    {leases?.get(leaseKeyId(save.key)) ? (
+                      <span className="in-use-line">
+                        <InUseBadge lease={leases.get(leaseKeyId(save.key))!} />
+                      </span>
+                    ) : null}
                   </span>
                   <span className="row">
                     {save.deleted ? <span className="badge badge-danger badge-plain">deleted</span> : null}

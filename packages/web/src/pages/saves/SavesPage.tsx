@@ -8,6 +8,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
 import { PageHead } from '../../components/PageHead';
 import { useLoad } from '../../lib/useLoad';
+import { leaseKeyId, useLeases } from '../../lib/leases';
 import { SaveHistory } from './SaveHistory';
 import { SaveList } from './SaveList';
 
@@ -19,6 +20,7 @@ export function SavesPage() {
   const saves = useLoad(() => call(saveRoutes.list, { query: showDeleted ? { includeDeleted: 'true' } : {} }), `saves:${showDeleted}`);
   const devices = useLoad(() => call(deviceRoutes.list, { query: { includeRevoked: 'true' } }), 'devices');
   const [historyVersion, setHistoryVersion] = useState(0);
+  const leases = useLeases();
   useServerEvents(
     (type) => type === 'save' || type === 'conflict',
     () => {
@@ -63,7 +65,7 @@ export function SavesPage() {
               Show deleted saves (to restore one)
             </label>
             {shown.length === 0 ? <EmptyState title="No game matches" /> : null}
-            <SaveList saves={shown} deviceNames={deviceNames} selected={selected} onSelect={select} />
+            <SaveList saves={shown} deviceNames={deviceNames} selected={selected} onSelect={select} leases={leases.byKey} />
           </section>
           {selected ? (
             <SaveHistory
@@ -71,6 +73,7 @@ export function SavesPage() {
               saveKey={selected}
               deviceNames={deviceNames}
               refresh={historyVersion}
+              lease={leases.byKey.get(leaseKeyId(selected)) ?? null}
               onRestored={() => void saves.reload()}
               onDeleted={() => void saves.reload()}
             />
