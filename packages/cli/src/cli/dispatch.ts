@@ -24,6 +24,7 @@ export const COMMANDS: Readonly<Record<string, CommandLoader>> = {
   restore: async () => (await import('../commands/restore/index.js')).command,
   autostart: async () => (await import('../commands/autostart/index.js')).command,
   'rotate-key': async () => (await import('../commands/rotate-key/index.js')).command,
+  filter: async () => (await import('../commands/filter/index.js')).command,
 };
 
 const VERSION = '0.1.0';

@@ -2,6 +2,8 @@
  * `config.json` (the seed's fields): server URL, device id, API key (file mode 0600), platform
  * and roots, plus the profile variables detection needs on a PC.
  */
+import { syncFilter } from '@retrosync/api';
+import { checkSyncFilter, InvalidFilterError } from '@retrosync/core';
 import { z } from 'zod';
 import { readJson, writeJsonAtomic } from './json-file.js';
 
@@ -27,6 +29,11 @@ export const configSchema = z.object({
   /** Seconds between full rescans in the daemon (the safety net under the watcher). */
   rescanSeconds: z.number().int().min(5).default(300),
   pairedAt: z.string(),
+  /**
+   * Selective sync, this device only (`retrosync filter --local`): combined with the device's
+   * filter on the server — a save syncs only when both include it. Absent: everything.
+   */
+  filter: syncFilter.optional(),
 });
 export type Config = z.infer<typeof configSchema>;
 
@@ -53,6 +60,14 @@ export async function loadConfig(path: string): Promise<Config> {
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ');
     throw new BadConfigError(`${path} is incomplete or invalid (${fields}); run retrosync unpair and pair again`);
+  }
+  if (parsed.data.filter) {
+    try {
+      parsed.data.filter = checkSyncFilter(parsed.data.filter);
+    } catch (err) {
+      if (err instanceof InvalidFilterError) throw new BadConfigError(`${path}: filter.${err.field}: ${err.reason}; fix it or run retrosync filter reset --local`);
+      throw err;
+    }
   }
   return parsed.data;
 }

@@ -29,6 +29,8 @@ export interface DaemonOptions {
   heartbeatMs?: number;
   /** Use stat polling instead of native events (network shares, some SD card mounts). */
   poll?: boolean;
+  /** Runs before every pass (the daemon command re-reads the local sync filter from config.json). */
+  beforePass?: () => Promise<void>;
   /** Machine-readable progress (`--json`): noticed / pass / ready events. */
   emit?: (event: Record<string, unknown>) => void;
 }
@@ -46,7 +48,10 @@ export class Daemon {
     this.polling = o.poll ?? false;
     const emit = o.emit ?? (() => undefined);
     this.runner = new PassRunner({
-      run: (opts) => syncPass(o.deps, opts),
+      run: async (opts) => {
+        await o.beforePass?.();
+        return syncPass(o.deps, opts);
+      },
       onError: (err, ms) => o.log.warn(`sync failed: ${explain(err, o.server).message} Retrying in ${Math.round(ms / 1000)} s.`),
       onResult: (r: PassResult, req) => {
         // The watcher saw these saves change and they went up: this device is playing them.

@@ -13,6 +13,7 @@ import { isBlank } from './blank.js';
 import { engineClock, type EngineDeps } from './deps.js';
 import type { PassResult } from './engine.js';
 import { readAtNow, readSave, unchangedSince, type LocalSave, type ScanResult } from './scan.js';
+import type { PassFilter } from './filter.js';
 import { deleteRemote, uploadSave } from './upload.js';
 
 export interface PassContext {
@@ -24,6 +25,17 @@ export interface PassContext {
   held: boolean;
   /** Saves whose file identity now maps to another key: left alone this pass (reported already). */
   skip: Set<string>;
+  /** Selective sync: the filters this pass follows (engine/filter.ts). */
+  filter: PassFilter;
+}
+
+/** A save the filter excludes: left alone (never a deletion), its entry marked so re-including it is safe. */
+function leaveExcluded(deps: EngineDeps, key: string, synced: SyncedEntry | undefined, why: string): void {
+  if (synced && !synced.excluded) {
+    deps.state.set({ ...synced, excluded: true });
+    deps.log.info(`${key} is excluded by ${why}: left alone here and on the server (excluding deletes nothing)`);
+  }
+  deps.state.clearUnapplied(key);
 }
 
 export type ScanView = Pick<ScanResult, 'saves' | 'missing'>;
@@ -82,13 +94,15 @@ export async function processKeys(deps: EngineDeps, ctx: PassContext, ids: reado
   const now = engineClock(deps).now;
   for (const id of ids) {
     if (ctx.skip.has(id)) continue;
-    const synced = state.get(id);
+    let synced = state.get(id);
     const head = remote.get(id) ?? remoteFromUnapplied(state.data.unapplied[id]) ?? (state.data.cursor === null ? null : remoteFromState(synced));
     let local = scan.saves.get(id) ?? null;
     const key = head?.key ?? local?.key ?? synced?.key ?? id;
+    if (!ctx.filter.allows(key)) {
+      leaveExcluded(deps, key, synced, ctx.filter.excludedBy(key));
+      continue;
+    }
     try {
-      // Only a watcher or full pass ran the deletion guard: elsewhere a missing file is not a deletion.
-      const mayDelete = full || (synced !== undefined && scan.missing.includes(synced.path));
       if (!local && !full && !scan.missing.some((p) => p === synced?.path)) {
         const found = await localOf(deps, key);
         if ('refused' in found) {
@@ -98,6 +112,20 @@ export async function processKeys(deps: EngineDeps, ctx: PassContext, ids: reado
         }
         local = found.local;
       }
+      if (synced?.excluded) {
+        // Included again. A file still here syncs as usual; a file gone while excluded is not a
+        // deletion — the entry is forgotten, so the save is fetched as if new to this device.
+        if (local === null) {
+          state.forget(key);
+          synced = undefined;
+          log.info(`${key} is included again; it is not on this device, so it is fetched`);
+        } else {
+          synced = { ...synced, excluded: false };
+          state.set(synced);
+        }
+      }
+      // Only a watcher or full pass ran the deletion guard: elsewhere a missing file is not a deletion.
+      const mayDelete = full || (synced !== undefined && scan.missing.includes(synced.path));
       const parkedAt = state.data.parked[id];
       if (parkedAt !== undefined) {
         if (local && !(await deps.files.stat(local.path))) local = null; // parked earlier in this pass
@@ -165,6 +193,11 @@ export async function processKeys(deps: EngineDeps, ctx: PassContext, ids: reado
       }
       if (!unapplied) state.clearUnapplied(key);
     } catch (err) {
+      if (err instanceof ApiError && err.code === 'save_excluded') {
+        // The filter changed on the server since this pass read it: the next feed read brings it.
+        leaveExcluded(deps, key, state.get(key), "this device's filter on the server");
+        continue;
+      }
       if (err instanceof ApiError && (err.code === 'quota_exceeded' || err.code === 'insufficient_storage')) {
         ctx.uploadsBlocked = true;
         result.quotaPaused = true;

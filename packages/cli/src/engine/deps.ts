@@ -1,4 +1,5 @@
 /** What the sync engine is given: the platform functions (files, server, layout) and its records. */
+import type { SyncFilter } from '@retrosync/core';
 import type { Backups } from '../local-fs/backups.js';
 import type { LocalFiles } from '../local-fs/files.js';
 import type { Progress, Remote } from '../net/remote.js';
@@ -30,6 +31,8 @@ export interface EngineDeps {
   hooks?: EngineHooks;
   /** This device as the dashboard shows it (sent with uploads). */
   device?: { name: string; platform: string };
+  /** Selective sync: the local filter (config.json); combined with this device's filter on the server (engine/filter.ts). */
+  localFilter?: SyncFilter | null;
 }
 
 const TEST_BOOT = 'engine-test-boot';

@@ -12,6 +12,7 @@ import { keyId } from '../state/sync-state.js';
 import { checkClock } from '../time/time-trust.js';
 import { processKeys, type PassContext, type ScanView } from './act.js';
 import { engineClock, type EngineDeps } from './deps.js';
+import { knownFilter, noteLocalFilter, notePageFilter } from './filter.js';
 import { holdReason, missingRoot } from './guard.js';
 import { scanLocal } from './scan.js';
 
@@ -71,7 +72,9 @@ export async function syncPass(deps: EngineDeps, options: PassOptions = {}): Pro
     state.data.pausedUntil = null;
     state.data.pauseReason = null;
   }
-  const ctx: PassContext = { result, uploadsBlocked: paused, feedComplete: true, held: false, skip: new Set() };
+  // Selective sync: a changed local filter reads the feed from its start (so saves it now includes arrive).
+  if (noteLocalFilter(state, deps.localFilter)) log.info('the local sync filter changed; reading every save on the server again');
+  const ctx: PassContext = { result, uploadsBlocked: paused, feedComplete: true, held: false, skip: new Set(), filter: knownFilter(state, deps.localFilter) };
 
   // Heads pushed by the server: apply them before reading the feed (one round trip less).
   // A hint never takes a save backwards; the feed read below still decides the cursor.
@@ -96,11 +99,11 @@ export async function syncPass(deps: EngineDeps, options: PassOptions = {}): Pro
   const vanished: string[] = [];
   if (scanned) {
     if (full) {
-      for (const e of Object.values(state.data.entries)) if (e.sha256 !== null && !scanned.seen.has(e.path) && state.data.parked[keyId(e.key)] === undefined) vanished.push(e.path);
+      for (const e of Object.values(state.data.entries)) if (e.sha256 !== null && !e.excluded && ctx.filter.allows(e.key) && !scanned.seen.has(e.path) && state.data.parked[keyId(e.key)] === undefined) vanished.push(e.path);
     } else {
       for (const p of scanned.missing) {
         const e = state.atPath(p);
-        if (e?.sha256 && state.data.parked[keyId(e.key)] === undefined) vanished.push(p);
+        if (e?.sha256 && !e.excluded && ctx.filter.allows(e.key) && state.data.parked[keyId(e.key)] === undefined) vanished.push(p);
       }
     }
   }
@@ -117,6 +120,10 @@ export async function syncPass(deps: EngineDeps, options: PassOptions = {}): Pro
   // conflict outcome, and the pushed change brings the head here anyway.
   const readFeed = options.readFeed === true || !(options.paths && state.data.cursor !== null);
   const page = readFeed ? await deps.remote.listFiles({ since: state.data.cursor }) : null;
+  if (page) {
+    notePageFilter(state, page);
+    ctx.filter = knownFilter(state, deps.localFilter);
+  }
   const remote = new Map((page?.files ?? []).map((f) => [keyId(f.key), f]));
 
   const ids = new Set<string>([...scan.saves.keys(), ...remote.keys()]);

@@ -14,12 +14,14 @@ import {
   leaseRoutes,
   syncFeedRoutes,
   syncLogRoutes,
+  syncFilterRoutes,
   syncSaveRoutes,
   type ApiClient,
+  type DeviceFilterView,
 } from '@retrosync/api';
 import { encodeSaveKeyPath } from '@retrosync/core';
 import { deviceClock, type DeviceClock } from '../time/device-clock.js';
-import type { DeleteMeta, Downloaded, LeaseInfo, Progress, Remote, RemoteHead, UploadReply } from './remote.js';
+import type { DeleteMeta, Downloaded, FeedPage, LeaseInfo, Progress, Remote, RemoteHead, ServerFilter, UploadReply } from './remote.js';
 import { StallError, watchdog } from './stall.js';
 
 export { StallError };
@@ -59,6 +61,10 @@ function toLease(l: LeaseInfo): LeaseInfo {
 
 function toHead(h: { key: string; version: number; sha256: string; size: number; deleted: boolean; deviceId: string | null; fileMtime: number | null; correctedMtime: number }): RemoteHead {
   return { key: h.key, version: h.version, sha256: h.sha256, size: h.size, deleted: h.deleted, deviceId: h.deviceId, fileMtime: h.fileMtime, correctedMtime: h.correctedMtime };
+}
+
+function toServerFilter(v: DeviceFilterView): ServerFilter {
+  return { filter: v.filter, revision: v.revision, updatedAt: v.updatedAt, updatedBy: v.updatedBy, summary: v.summary };
 }
 
 /** JSON with every non-ASCII character escaped, so it travels in an HTTP header (`Pokémon` → `Pok\u00e9mon`). */
@@ -125,7 +131,9 @@ export function httpRemote(options: HttpRemoteOptions): Remote {
       if (opts.since !== undefined && opts.since !== null) query.since = opts.since;
       if (opts.wait !== undefined) query.wait = opts.wait;
       const data = await api.call(syncFeedRoutes.files, { query, headers: clock(), ...(opts.signal ? { signal: opts.signal } : {}) });
-      return { files: data.files.map(toHead), cursor: data.cursor };
+      const page: FeedPage = { files: data.files.map(toHead), cursor: data.cursor };
+      if (data.filter) page.filter = data.filter;
+      return page;
     },
     async upload(key, bytes, meta, progress) {
       const headers: Record<string, string> = {
@@ -258,6 +266,12 @@ export function httpRemote(options: HttpRemoteOptions): Remote {
     },
     async log(entry) {
       await api.call(syncLogRoutes.create, { body: { status: 'success', ...entry }, headers: clock() });
+    },
+    async getFilter() {
+      return toServerFilter(await api.call(syncFilterRoutes.get, { query: {}, headers: clock() }));
+    },
+    async setFilter(filter) {
+      return toServerFilter(await api.call(syncFilterRoutes.set, { body: filter, headers: clock() }));
     },
   };
 }

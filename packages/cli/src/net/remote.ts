@@ -3,6 +3,7 @@
  * may pass a fake. Errors: `ApiError` (with the server's code) or a network error.
  */
 import { ApiError } from '@retrosync/api';
+import type { SyncFilter } from '@retrosync/core';
 
 export interface RemoteHead {
   key: string;
@@ -18,6 +19,17 @@ export interface RemoteHead {
 export interface FeedPage {
   files: RemoteHead[];
   cursor: number;
+  /** The device's filter on the server the page was read under (absent: never set = everything). */
+  filter?: { revision: number; filter: SyncFilter };
+}
+
+/** The device's selective-sync filter as the server keeps it. */
+export interface ServerFilter {
+  filter: SyncFilter;
+  revision: number;
+  updatedAt: string | null;
+  updatedBy: 'user' | 'device' | null;
+  summary: string;
 }
 
 /** `blank_refused` is v1.1; an outcome this client does not know is treated like `conflict_lost`. */
@@ -107,6 +119,9 @@ export interface Remote {
   claimLeases?(keys: string[], reason: 'write' | 'launch'): Promise<LeaseInfo[]>;
   releaseLeases?(keys?: string[]): Promise<number>;
   listLeases?(): Promise<LeaseInfo[]>;
+  /** This device's selective-sync filter on the server (`GET/PUT /api/sync/filter`). */
+  getFilter(): Promise<ServerFilter>;
+  setFilter(filter: SyncFilter): Promise<ServerFilter>;
 }
 
 /** Worth retrying later (network down, server overloaded or failing), as opposed to a refusal. */

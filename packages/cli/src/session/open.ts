@@ -68,6 +68,7 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
     log,
     clock,
     device: { name: config.deviceName, platform: config.platform },
+    localFilter: config.filter ?? null,
   };
   if (options.progress) deps.progress = options.progress;
   if (options.hooks) deps.hooks = options.hooks;

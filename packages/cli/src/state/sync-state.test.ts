@@ -19,7 +19,7 @@ describe('sync state', () => {
     s.data.cursor = 10;
     expect(await s.save()).toBe(true);
     const again = await SyncState.load(file);
-    expect(again.get(entry.key)).toEqual(entry);
+    expect(again.get(entry.key)).toEqual({ ...entry, excluded: false });
     expect(again.atPath('/s/G.sav')?.key).toBe(entry.key);
     expect(again.data.cursor).toBe(10);
     again.set({ ...entry, path: '/s/G.srm' });

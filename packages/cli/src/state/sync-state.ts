@@ -31,6 +31,11 @@ const syncedEntry = z.object({
    */
   readAtMs: z.number().default(0),
   readAtDeviceMs: z.number().default(0),
+  /**
+   * Selective sync: a filter excluded this save since it was last synced. It is left alone while
+   * excluded; when included again, a missing local file is fetched again (never read as a deletion).
+   */
+  excluded: z.boolean().default(false),
 });
 export type SyncedEntry = z.infer<typeof syncedEntry>;
 
@@ -108,6 +113,13 @@ const stateSchema = z.object({
   unapplied: z.record(z.string(), unappliedNote).default({}),
   /** Why the last pass read no missing file as a deletion (null: it did not hold them). */
   held: z.object({ reason: z.string(), at: z.string(), missing: z.number().int() }).nullable().default(null),
+  /**
+   * Selective sync: this device's filter on the server as the last feed page gave it (null:
+   * everything) with its revision, and the local filter (config.json) the cursor was read under.
+   */
+  filter: z
+    .object({ server: z.unknown().nullable().default(null), revision: z.number().int().default(0), local: z.string().nullable().default(null) })
+    .default({ server: null, revision: 0, local: null }),
 });
 export type SyncStateData = z.infer<typeof stateSchema>;
 
@@ -119,7 +131,7 @@ function emptyClock(): ClockRecord {
 }
 
 export function emptyState(): SyncStateData {
-  return { version: 1, cursor: null, entries: {}, parked: {}, conflicts: [], leaseWarnings: [], lastSyncAt: null, lastError: null, pausedUntil: null, pauseReason: null, clock: emptyClock(), unapplied: {}, held: null };
+  return { version: 1, cursor: null, entries: {}, parked: {}, conflicts: [], leaseWarnings: [], lastSyncAt: null, lastError: null, pausedUntil: null, pauseReason: null, clock: emptyClock(), unapplied: {}, held: null, filter: { server: null, revision: 0, local: null } };
 }
 
 const ids = new Map<string, string>();
@@ -177,7 +189,7 @@ export class SyncState {
 
   private shape(): string {
     const d = this.data;
-    return JSON.stringify([d.cursor, d.parked, d.pausedUntil, d.pauseReason, d.lastError, d.conflicts.length, d.leaseWarnings.length, d.leaseWarnings.at(-1)?.at, d.unapplied, d.held, d.clock.untrustedBoot, d.clock.contactBoot]);
+    return JSON.stringify([d.cursor, d.parked, d.pausedUntil, d.pauseReason, d.lastError, d.conflicts.length, d.leaseWarnings.length, d.leaseWarnings.at(-1)?.at, d.unapplied, d.held, d.clock.untrustedBoot, d.clock.contactBoot, d.filter]);
   }
 
   static async load(file: string): Promise<SyncState> {
@@ -198,12 +210,24 @@ export class SyncState {
     return this.byPath.get(path);
   }
 
-  set(entry: SyncedEntry): void {
+  /** Records what was synced (`excluded` defaults to false: a save that was just synced is included). */
+  set(input: Omit<SyncedEntry, 'excluded'> & { excluded?: boolean }): void {
+    const entry: SyncedEntry = { ...input, excluded: input.excluded ?? false };
     const id = keyId(entry.key);
     const old = this.data.entries[id];
     if (old && old.path !== entry.path && this.byPath.get(old.path) === old) this.byPath.delete(old.path);
     this.data.entries[id] = entry;
     this.byPath.set(entry.path, entry);
+    this.changes++;
+  }
+
+  /** Forgets what this device synced of `key` (a save excluded and gone here: included again, it is fetched as new). */
+  forget(key: string): void {
+    const id = keyId(key);
+    const old = this.data.entries[id];
+    if (!old) return;
+    if (this.byPath.get(old.path) === old) this.byPath.delete(old.path);
+    delete this.data.entries[id];
     this.changes++;
   }
 

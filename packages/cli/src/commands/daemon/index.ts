@@ -1,5 +1,6 @@
 /** `retrosync daemon`: keeps syncing in the foreground until interrupted (Ctrl-C / SIGTERM). */
 import { EXIT, UsageError, type Command } from '../../cli/command.js';
+import { loadConfig } from '../../config/config.js';
 import { Daemon } from '../../daemon/daemon.js';
 import { explain } from '../../session/errors.js';
 import { acquireLock, type Lock } from '../../session/lock.js';
@@ -33,7 +34,15 @@ from other devices, rescans periodically and sends a heartbeat every minute. Sto
     const { config, deps, log } = session;
     const emit = json ? (e: Record<string, unknown>) => io.out(JSON.stringify(e)) : undefined;
     if (json) deps.hooks = { applied: (key, path, version) => emit?.({ event: 'applied', key, path, version, t: Date.now() }), uploaded: (key, path, outcome) => emit?.({ event: 'uploaded', key, path, outcome, t: Date.now() }) };
-    const daemon = new Daemon({ deps, server: config.server, apiKey: () => session.apiKey(), rotateKey: () => session.rotateKey(), log, debounceMs, rescanMs: config.rescanSeconds * 1000, poll: values.poll === true, ...(emit ? { emit } : {}) });
+    // A changed local sync filter (retrosync filter --local) applies at the next pass, without a restart.
+    const beforePass = async () => {
+      try {
+        deps.localFilter = (await loadConfig(session.paths.config)).filter ?? null;
+      } catch (err) {
+        log.warn(`config.json: ${explain(err).message}; keeping the sync filter it had`);
+      }
+    };
+    const daemon = new Daemon({ deps, server: config.server, apiKey: () => session.apiKey(), rotateKey: () => session.rotateKey(), log, debounceMs, rescanMs: config.rescanSeconds * 1000, poll: values.poll === true, beforePass, ...(emit ? { emit } : {}) });
     const stopped = new Promise<void>((resolve) => {
       const stop = () => {
         log.info('daemon stopping');

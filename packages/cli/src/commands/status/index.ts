@@ -13,6 +13,8 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     p.then((v) => (clearTimeout(t), resolve(v)), (e) => (clearTimeout(t), reject(e)));
   });
 }
+import { describeFilter } from '@retrosync/core';
+import { knownFilter } from '../../engine/filter.js';
 
 export const command: Command = {
   name: 'status',
@@ -29,9 +31,10 @@ export const command: Command = {
     }
     const { config, deps, paths } = session;
     const s = deps.state.data;
-    const pending = await findPending(deps.layout, deps.files, deps.state);
     // Saves in use now (play leases, on the server's clock); null when the server did not answer.
     const inUse = deps.remote.listLeases ? await withTimeout(deps.remote.listLeases(), 5_000).catch(() => null) : null;
+    const filter = knownFilter(deps.state, deps.localFilter);
+    const pending = await findPending(deps.layout, deps.files, deps.state, filter);
     const report = {
       server: config.server,
       device: { id: config.deviceId, name: config.deviceName, platform: config.platform, roots: config.roots },
@@ -52,6 +55,8 @@ export const command: Command = {
       notApplied: Object.values(s.unapplied),
       /** Why the last pass read no missing file as a deletion. */
       deletionsHeld: s.held,
+      /** Selective sync: this device's filter on the server (as of the last feed read) and the local one. */
+      filter: { server: filter.server, local: filter.local, excludedHere: pending.excluded },
       inSync: false,
     };
     report.inSync =
@@ -66,6 +71,10 @@ export const command: Command = {
     io.out(`roots       ${config.roots.join(', ')}`);
     io.out(`last sync   ${report.lastSyncAt ?? 'never — run retrosync sync'}${report.lastError ? `  (last error: ${report.lastError})` : ''}`);
     io.out(`synced      ${report.synced} saves`);
+    if (!filter.everything) {
+      const parts = [filter.server ? `this device: ${describeFilter(filter.server)}` : '', filter.local ? `local: ${describeFilter(filter.local)}` : ''].filter(Boolean);
+      io.out(`filter      ${parts.join('; ')}${pending.excluded ? ` (${pending.excluded} save(s) here excluded, left alone)` : ''}`);
+    }
     const p = pending.newFiles.length + pending.changed.length + pending.missing.length;
     io.out(`pending     ${p === 0 ? 'nothing' : `${pending.newFiles.length} new, ${pending.changed.length} changed, ${pending.missing.length} missing locally`}`);
     for (const f of [...pending.newFiles, ...pending.changed].slice(0, 10)) io.out(`              ${f}`);

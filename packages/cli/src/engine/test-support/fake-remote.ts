@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ApiError } from '@retrosync/api';
-import { decideUpload, normalizeSaveKey } from '@retrosync/core';
+import { decideUpload, describeFilter, filterAllows, normalizeSaveKey, SYNC_EVERYTHING, type SyncFilter } from '@retrosync/core';
 import type { LogEntry, Remote, RemoteHead, UploadReply, VersionInfo } from '../../net/remote.js';
 
 interface Version extends RemoteHead {
@@ -26,6 +26,24 @@ export class FakeServer {
   quotaFull = false;
   /** Per key (comparison form): make its uploads fail with this error. */
   failUploads = new Map<string, Error>();
+  /** Per device: its selective-sync filter and the feed position it was set at (as the server keeps them). */
+  filters = new Map<string, { filter: SyncFilter; revision: number }>();
+
+  /** Sets a device's filter as the dashboard would: takes a feed position, so that device's next read starts over. */
+  setFilter(deviceId: string, filter: SyncFilter): { filter: SyncFilter; revision: number } {
+    const f = { filter, revision: ++this.cursor };
+    this.filters.set(deviceId, f);
+    return f;
+  }
+
+  private allows(deviceId: string, key: string): boolean {
+    const f = this.filters.get(deviceId);
+    return !f || filterAllows(f.filter, key);
+  }
+
+  private excluded(deviceId: string, key: string): void {
+    if (!this.allows(deviceId, key)) throw new ApiError('save_excluded', `excluded by this device's filter: ${key}`, { key });
+  }
 
   private id(key: string): string {
     return normalizeSaveKey(key);
@@ -67,28 +85,34 @@ export class FakeServer {
     };
     return {
       deviceId,
-      listFiles: async ({ since } = {}) => {
+      listFiles: async ({ since: asked } = {}) => {
         check();
+        const f = this.filters.get(deviceId);
+        const since = asked !== undefined && asked !== null && f && asked < f.revision ? 0 : asked;
         const ids = since === undefined || since === null ? [...this.versions.keys()] : [...new Set(this.feed.filter((f) => f.cursor > since).map((f) => this.id(f.key)))];
         const heads = ids.map((k) => this.head(k)).filter((h): h is Version => h !== undefined && (since !== undefined && since !== null ? true : !h.deleted));
-        return { files: heads.map(({ bytes: _b, conflict: _c, ...h }) => h), cursor: this.cursor };
+        const files = heads.filter((h) => this.allows(deviceId, h.key)).map(({ bytes: _b, conflict: _c, ...h }) => h);
+        return { files, cursor: this.cursor, ...(f ? { filter: f } : {}) };
       },
       upload: async (key, bytes, meta) => {
         check();
         const fail = this.failUploads.get(this.id(key));
         if (fail) throw fail;
         if (this.quotaFull) throw new ApiError('quota_exceeded');
+        this.excluded(deviceId, key);
         this.uploads.push({ key, baseVersion: meta.baseVersion, fileMtimeMs: meta.fileMtimeMs, deviceId, ...(meta.timeTrust ? { timeTrust: meta.timeTrust } : {}) });
         return this.put(key, bytes, deviceId, meta.fileMtimeMs, meta.baseVersion);
       },
       deleteSave: async (key, meta) => {
         check();
+        this.excluded(deviceId, key);
         this.uploads.push({ key, baseVersion: meta.baseVersion, fileMtimeMs: meta.fileMtimeMs, deviceId, deleted: true });
         if (!this.head(key)) throw new ApiError('not_found');
         return this.put(key, null, deviceId, meta.fileMtimeMs, meta.baseVersion);
       },
       download: async (key, version) => {
         check();
+        this.excluded(deviceId, key);
         this.downloads++;
         const v = version === undefined ? this.head(key) : this.versions.get(this.id(key))?.find((x) => x.version === version);
         if (!v || v.deleted) throw new ApiError('not_found');
@@ -103,6 +127,14 @@ export class FakeServer {
       heartbeat: async () => ({ clockOffsetMs: 0, heartbeatIntervalSeconds: 60 }),
       log: async (entry) => {
         this.logs.push(entry);
+      },
+      getFilter: async () => {
+        const f = this.filters.get(deviceId) ?? { filter: SYNC_EVERYTHING, revision: 0 };
+        return { ...f, updatedAt: null, updatedBy: null, summary: describeFilter(f.filter) };
+      },
+      setFilter: async (filter) => {
+        const f = this.setFilter(deviceId, filter);
+        return { ...f, updatedAt: null, updatedBy: 'device', summary: describeFilter(f.filter) };
       },
     };
   }
