@@ -191,6 +191,7 @@ rs_poll_finish() {
   case $_code in
     2??)
       mv -f "$RS_POLL/body" "$RS_TMP/body"
+      mv -f "$RS_POLL/body.since" "$RS_TMP/body.since" 2>/dev/null
       RS_FAILED=0
       rs_feed_apply
       [ "$RS_FAILED" -eq 0 ] && RS_LAST_SYNC=$(date +%s)

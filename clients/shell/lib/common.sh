@@ -51,6 +51,11 @@ rs_config_write() {
       eval "_v=\${$_k:-}"
       printf '%s=%s\n' "$_k" "$(rs_quote "$_v")"
     done
+    # Selective sync (README "Selective sync"): kept when set, so pairing again does not lose them.
+    for _k in RS_SYNC_SYSTEMS RS_SKIP_SYSTEMS RS_SYNC_GAMES RS_SKIP_GAMES RS_SYNC_STATES; do
+      eval "_v=\${$_k:-}"
+      if [ -n "$_v" ]; then printf '%s=%s\n' "$_k" "$(rs_quote "$_v")"; fi
+    done
   } > "$_tmp" && chmod 600 "$_tmp" && mv -f "$_tmp" "$RS_CONFIG"
 }
 

@@ -36,12 +36,16 @@ rs_feed_get() {
   _wait=$1
   # No heads record yet (first pass, or a client from before v1.1): read the whole feed once,
   # deleted heads included, so every later plan knows the head.
-  _since=0; [ -f "$RS_HEADS" ] && _since=$(cat "$RS_CURSOR_FILE" 2>/dev/null)
+  _since=0; [ -f "$RS_HEADS" ] && [ ! -f "$RS_CURSOR_RESET" ] && _since=$(cat "$RS_CURSOR_FILE" 2>/dev/null)
+  printf '%s\n' "${_since:-0}" > "$RS_TMP/body.since"
   # The long poll is silent for up to its wait: only a stall beyond that fails it.
   RS_HTTP_STALL=$((_wait + ${RS_STALL_SECONDS:-60}))
   rs_http GET "/api/sync/files?format=tsv&since=${_since:-0}&wait=$_wait"; _rc=$?
   RS_HTTP_STALL=""
   if [ $_rc -ne 0 ]; then rs_log error "feed: $(rs_api_error)"; return 1; fi
+  # Selective sync: this device's filter changed on the server → fetch it (lib/filter.sh).
+  rs_filter_fetch
+  return 0
 }
 
 # The apply half: the feed in $RS_TMP/body → heads, placements, verified downloads, the cursor.
@@ -49,7 +53,7 @@ rs_feed_apply() {
   _since=0; [ -f "$RS_HEADS" ] && _since=$(cat "$RS_CURSOR_FILE" 2>/dev/null)
   # Nothing new and nothing skipped to retry (every idle long poll ends so): builtins only.
   { read -r _l1; read -r _l2; read -r _l3; } < "$RS_TMP/body"
-  if [ -z "$_l3" ] && [ ! -s "$RS_SKIPPED" ] && [ -f "$RS_HEADS" ]; then
+  if [ -z "$_l3" ] && [ ! -s "$RS_SKIPPED" ] && [ -f "$RS_HEADS" ] && [ ! -f "$RS_CURSOR_RESET" ]; then
     case $_l2 in "#cursor$RS_TAB"*) _cursor=${_l2#*"$RS_TAB"}; _cursor=${_cursor%"$RS_CR"}
       case $_cursor in ''|*[!0-9]*) ;; *) [ "$_cursor" != "$_since" ] && printf '%s\n' "$_cursor" > "$RS_CURSOR_FILE"; : > "$RS_TMP/todo"; return 0 ;; esac ;;
     esac
@@ -57,8 +61,11 @@ rs_feed_apply() {
   _cursor=$(awk -F '\t' '$1 == "#cursor" { print $2 }' "$RS_TMP/body")
   case $_cursor in ''|*[!0-9]*) rs_log error "feed: no cursor in answer"; return 1 ;; esac
   _fail=0
+  # The filters in force (the server's may have just been fetched with this answer).
+  rs_filter_prepare
   # key version sha256 size deleted correctedMtime fileMtime deviceId cursor → key version sha deleted canonical
-  awk -F '\t' -v OFS='\t' 'NR > 1 && $1 !~ /^#/ && NF >= 9 { print $1, $2, $3, $5 }' "$RS_TMP/body" | rs_canon 1 > "$RS_TMP/feed"
+  # (saves the sync filters exclude are dropped: never downloaded, never deleted here)
+  awk -F '\t' -v OFS='\t' 'NR > 1 && $1 !~ /^#/ && NF >= 9 { print $1, $2, $3, $5 }' "$RS_TMP/body" | rs_filter 1 | rs_canon 1 > "$RS_TMP/feed"
   awk -F '\t' '$2 !~ /^[0-9]+$/ || $3 !~ /^[0-9a-f]+$/ || length($3) != 64 || $5 ~ /^!/ { print $1 }' "$RS_TMP/feed" > "$RS_TMP/feedbad"
   while IFS= read -r _k; do rs_log error "feed: bad key, version or sha256 for $_k"; _fail=1; done < "$RS_TMP/feedbad"
   if [ -s "$RS_TMP/feed" ] || [ ! -f "$RS_HEADS" ]; then
@@ -71,7 +78,11 @@ rs_feed_apply() {
     [ -n "$RS_OFFLINE" ] && { _fail=1; break; }
     rs_apply "$_canon" "$_key" "$_path" "$_ver" "$_sha" "$_del" || _fail=1
   done < "$RS_TMP/todo"
-  # Keep the cursor only when everything was applied, so a failed download is retried.
+  # Keep the cursor only when everything was applied, so a failed download is retried — and,
+  # after the local sync filter changed, only from an answer read from the start.
+  if [ -f "$RS_CURSOR_RESET" ]; then
+    if [ "$(cat "$RS_TMP/body.since" 2>/dev/null)" = 0 ] && [ $_fail -eq 0 ]; then rm -f "$RS_CURSOR_RESET"; else _since=$_cursor; fi
+  fi
   [ $_fail -eq 0 ] && [ "$_cursor" != "$_since" ] && printf '%s\n' "$_cursor" > "$RS_CURSOR_FILE"
   [ $_fail -eq 0 ] || RS_FAILED=$((RS_FAILED + 1))
   return 0
@@ -83,7 +94,7 @@ rs_route() {
   [ -f "$RS_SKIPPED" ] && _old_skip=$(cat "$RS_SKIPPED") || _old_skip=""
   # Newer than what this device synced (heads it already has — its own uploads — drop out here).
   { awk -F '\t' -v OFS='\t' '$5 !~ /^!/ && $2 ~ /^[0-9]+$/ && length($3) == 64 { print $5, $1, $2, $3, $4 }' "$RS_TMP/feed"
-    [ -f "$RS_SKIPPED" ] && cut -f 1-5 "$RS_SKIPPED"; } |
+    [ -f "$RS_SKIPPED" ] && cut -f 1-5 "$RS_SKIPPED" | rs_filter 2; } |
     sort -t "$RS_TAB" -k 1,1 -k 3,3nr | awk -F '\t' -v OFS='\t' -v st="$RS_STATE" '
       BEGIN { while ((getline l < st) > 0) { split(l, a, "\t"); ver[a[1]] = a[2] } }
       seen[$1]++ { next }
@@ -197,6 +208,7 @@ rs_download() { # canonical key, key, path, version, sha
   if [ $_rc -eq 1 ] && [ "$RS_CODE" = 307 ]; then rs_fetch_presigned "$_tmpf" "$2"; _rc=$?; fi
   if [ $_rc -ne 0 ]; then
     if [ "$RS_CODE" = 404 ] && grep -q '"deleted":true' "$_tmpf" 2>/dev/null; then rm -f "$_tmpf"; return 3; fi
+    if rs_excluded_answer "$_tmpf"; then rm -f "$_tmpf"; rs_log info "download $2: excluded by this device's sync filter (changed on the server); left alone"; return 0; fi
     rm -f "$_tmpf"; rs_log error "download $2 v$4: $(rs_api_error)"; return 1
   fi
   _got=$(rs_sha "$_tmpf")

@@ -43,6 +43,7 @@ rs_state_migrate() {
 rs_scan() {
   [ -f "$RS_STATE" ] || : > "$RS_STATE"
   rs_state_migrate
+  rs_filter_prepare
   rs_list_files > "$RS_TMP/list"
   : > "$RS_TMP/vanished"
   # Nothing on disk moved since a pass that left nothing to do: skip identifying (idle passes
@@ -57,8 +58,9 @@ rs_scan() {
   # One file per save (keys compared in canonical form): where a legacy or alias folder holds the
   # same save (Onion's old RetroArch folder, muOS's /mnt/mmc view of /run/muos/storage), the
   # folder the platform writes wins.
+  # Saves the sync filters exclude are left out here: never uploaded, never read as deletions.
   awk -F '\t' '$1 == "save"' "$RS_TMP/identified" | rs_canon 2 | sort -t "$RS_TAB" -k 9,9 -k 8,8n -k 7,7 |
-    awk -F '\t' '!seen[$9]++' > "$RS_TMP/saves"
+    awk -F '\t' '!seen[$9]++' | rs_filter 9 > "$RS_TMP/saves"
   # Saves that cannot be synced (system unknown, name no key can hold): say so once, not every pass.
   awk -F '\t' '$1 == "ambiguous" || $1 == "unsupported" { print $1 " (" $2 "): " $7 }' "$RS_TMP/identified" > "$RS_TMP/unsynced"
   if ! cmp -s "$RS_TMP/unsynced" "$RS_TMP/unsynced.prev" 2>/dev/null; then
@@ -120,3 +122,4 @@ rs_stat() { stat -c "%s$RS_TAB%Y" "$1" 2>/dev/null; }
 
 . "$RS_DIR/lib/plan.sh"
 . "$RS_DIR/lib/upload.sh"
+. "$RS_DIR/lib/filter.sh"

@@ -49,6 +49,7 @@ rs_upload() { # canonical key, key, path, sha, size, mtime, base, content file (
   _trust=$(rs_time_trust "$6")
   if ! rs_http PUT "/api/sync/saves/$2" -H "Content-Type: application/octet-stream" -H "X-Content-SHA256: $4" \
       -H "X-File-Mtime: ${6}000" -H "Expect:" ${7:+-H "X-Base-Version: $7"} ${_trust:+-H "X-Time-Trust: $_trust"} -T "${8:-$3}"; then
+    if rs_excluded_answer; then rs_log info "upload $2: excluded by this device's sync filter (changed on the server); left alone"; return 0; fi
     rs_log error "upload $3 ($2) failed: $(rs_api_error)"
     return 1
   fi
@@ -115,6 +116,7 @@ rs_vanished() {
 
 rs_delete_remote() { # canonical key, key, path, base version
   if ! rs_http DELETE "/api/sync/saves/$2" -H "X-Base-Version: $4"; then
+    if rs_excluded_answer; then rs_log info "delete $2: excluded by this device's sync filter; nothing deleted"; return 0; fi
     rs_log error "delete $2 failed: $(rs_api_error)"
     return 1
   fi
