@@ -65,7 +65,7 @@ rs_filter_prepare() {
   RS_FILTERS=""
   [ -s "$RS_FILTER_SERVER" ] && RS_FILTERS=$RS_FILTER_SERVER
   [ -s "$_flocal" ] && RS_FILTERS="${RS_FILTERS:+$RS_FILTERS$(printf '\037')}$_flocal"
-  _lsig=$(cat "$_flocal" 2>/dev/null | cksum); _ssig=$(cat "$RS_FILTER_REV" 2>/dev/null)
+  _lsig=$({ cat "$_flocal" 2>/dev/null; echo; } | sha256sum | cut -d " " -f 1); _ssig=$(cat "$RS_FILTER_REV" 2>/dev/null)
   { read -r _old_l; read -r _old_s; } < "$RS_FILTER_SIG" 2>/dev/null || { _old_l=""; _old_s=""; }
   [ "$_lsig" = "$_old_l" ] && [ "$_ssig" = "$_old_s" ] && return 0
   if [ "$_lsig" != "$_old_l" ] && [ -n "$_old_l$_old_s" ]; then
