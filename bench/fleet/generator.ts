@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 interface Job {
   url: string;
@@ -24,12 +25,25 @@ const base = new URL(job.url);
 /** One HTTP request on the shared keep-alive agent; resolves with status and body text. */
 function request(path: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<{ statusCode: number; text: string }> {
   return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const phases: Record<string, number> = {};
     const req = http.request({ host: base.hostname, port: base.port, path, method: options.method ?? 'GET', headers: options.headers, agent, timeout: 120_000 }, (res) => {
+      phases.response = performance.now() - t0;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      res.on('end', () => {
+        const ms = performance.now() - t0;
+        if (process.env.FLEET_TRACE && ms > 3000 && !path.includes('wait=')) console.error(`slow ${options.method} ${path.slice(0, 30)} ${ms.toFixed(0)} ms`, JSON.stringify(Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)]))));
+        resolve({ statusCode: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() });
+      });
       res.on('error', reject);
     });
+    req.on('socket', (sock) => {
+      phases.socket = performance.now() - t0;
+      phases.reused = req.reusedSocket ? 1 : 0;
+      if (sock.connecting) sock.once('connect', () => (phases.connect = performance.now() - t0));
+    });
+    req.on('finish', () => (phases.sent = performance.now() - t0));
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end(options.body);
@@ -124,8 +138,12 @@ async function device(key: string, index: number) {
   }
 }
 
+// The generator's own event-loop delay: latencies it measures include it, so it is reported.
+const loop = monitorEventLoopDelay({ resolution: 20 });
+loop.enable();
 const report = setInterval(() => {
-  process.send!({ type: 'stats', ...stats });
+  process.send!({ type: 'stats', ...stats, loopP99Ms: loop.percentile(99) / 1e6 });
+  loop.reset();
   stats = { heartbeats: 0, polls: 0, uploads: 0, errors: 0, lat: [], errorSamples: [] };
 }, 1000);
 

@@ -24,6 +24,7 @@ const SECONDS = Number(process.env.FLEET_SECONDS ?? 90);
 const PROCESSES = Number(process.env.FLEET_PROCESSES ?? Math.max(1, Math.ceil(DEVICES / 2_500)));
 const HEARTBEAT_MS = Number(process.env.FLEET_HEARTBEAT_MS ?? 6_000);
 const UPLOAD_EVERY = Number(process.env.FLEET_UPLOAD_EVERY ?? 20);
+const REPLICAS = Number(process.env.FLEET_REPLICAS ?? 3);
 const DEVICES_PER_USER = 5;
 
 function rssMb(pid: number): number {
@@ -32,6 +33,22 @@ function rssMb(pid: number): number {
     return m ? Number(m[1]) / 1024 : NaN;
   } catch {
     return NaN;
+  }
+}
+
+/** A few health figures from a replica's /metrics (METRICS_OPEN in the topology). */
+async function replicaFigures(url: string): Promise<string> {
+  try {
+    const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+    const lag = value(/^nodejs_eventloop_lag_p99_seconds (\S+)/m) * 1000;
+    const waiting = value(/^retrosync_db_pool_connections\{state="waiting"\} (\S+)/m);
+    const polls = value(/^retrosync_long_polls_held (\S+)/m);
+    const busSum = value(/^retrosync_event_bus_lag_seconds_sum (\S+)/m);
+    const busCount = value(/^retrosync_event_bus_lag_seconds_count (\S+)/m);
+    return `loop lag p99 ${lag.toFixed(0)} ms, pool waiting ${waiting}, polls held ${polls}, bus lag mean ${busCount ? ((busSum / busCount) * 1000).toFixed(1) : '-'} ms`;
+  } catch (e) {
+    return `metrics unavailable (${(e as Error).message})`;
   }
 }
 
@@ -66,6 +83,25 @@ async function seed(url: string): Promise<string[]> {
   return keys;
 }
 
+/** The distinct kinds of line in a log (numbers, addresses and ids blanked), with counts. */
+function printLogSummary(title: string, text: string) {
+  const kinds = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    let kind = line;
+    try {
+      const j = JSON.parse(line);
+      kind = `${j.level} ${j.msg ?? ''} ${j.err?.message ?? j.code ?? ''}`;
+    } catch {
+      kind = line.replace(/^\S+ \S+ /, '').replace(/\d+/g, '#').replace(/, client: .*$/, '');
+    }
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  if (kinds.size === 0) return;
+  console.log(`  ${title}:`);
+  for (const [k, n] of [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`    ${String(n).padStart(6)} × ${k.slice(0, 200)}`);
+}
+
 async function main() {
   const missing = topologyUnavailable();
   if (missing) {
@@ -73,7 +109,18 @@ async function main() {
     return;
   }
   console.log(`bench:fleet — ${DEVICES} devices in ${PROCESSES} processes for ${SECONDS} s; check-in every ${HEARTBEAT_MS} ms (60 s compressed ${(60_000 / HEARTBEAT_MS).toFixed(0)}×), an upload every ${UPLOAD_EVERY} check-ins`);
-  const cluster = await startCluster({ replicas: 3, nginxWorkers: 4, env: { LOG_LEVEL: 'error', HEARTBEAT_INTERVAL_SECONDS: String(Math.max(5, Math.round(HEARTBEAT_MS / 1000))) } });
+  const profileDir = process.env.FLEET_PROFILE_DIR;
+  const cluster = await startCluster({
+    replicas: REPLICAS,
+    nginxWorkers: 4,
+    env: {
+      LOG_LEVEL: 'error',
+      HEARTBEAT_INTERVAL_SECONDS: String(Math.max(5, Math.round(HEARTBEAT_MS / 1000))),
+    },
+    nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    // Which queries the fleet costs, printed at the end.
+    postgresOptions: '-c shared_preload_libraries=pg_stat_statements',
+  });
   const children: ChildProcess[] = [];
   try {
     const t0 = performance.now();
@@ -86,7 +133,9 @@ async function main() {
     const per = Math.ceil(keys.length / PROCESSES);
     const done: Promise<void>[] = [];
     for (let p = 0; p < PROCESSES; p++) {
-      const job = { url: cluster.url, keys: keys.slice(p * per, (p + 1) * per), heartbeatMs: HEARTBEAT_MS, uploadEvery: UPLOAD_EVERY, seconds: SECONDS };
+      // FLEET_DIRECT=1: straight to the replicas (one per generator, round robin), without nginx.
+      const url = process.env.FLEET_DIRECT === '1' ? cluster.replicas[p % cluster.replicas.length]!.url : cluster.url;
+      const job = { url, keys: keys.slice(p * per, (p + 1) * per), heartbeatMs: HEARTBEAT_MS, uploadEvery: UPLOAD_EVERY, seconds: SECONDS };
       const child = fork(join(import.meta.dirname, 'generator.ts'), [], { execArgv: ['--conditions=source', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       children.push(child);
       child.send(job);
@@ -98,6 +147,7 @@ async function main() {
             totals.polls += m.polls;
             totals.uploads += m.uploads;
             totals.errors += m.errors;
+            generatorLagMs = Math.max(generatorLagMs, m.loopP99Ms ?? 0);
             for (const v of m.lat) lat.push(v);
             for (const e of m.errorSamples) if (samples.size < 10) samples.add(e);
           });
@@ -108,15 +158,30 @@ async function main() {
 
     const db = new pg.Client({ connectionString: cluster.db.url });
     await db.connect();
+    await db.query('create extension if not exists pg_stat_statements');
+    await db.query('select pg_stat_statements_reset()');
     const timeline: string[] = [];
+    let windowStart = 0;
+    let generatorLagMs = 0;
     const sampler = setInterval(async () => {
       const conns = Number((await db.query('select count(*)::int as n from pg_stat_activity where datname is not null').catch(() => ({ rows: [{ n: NaN }] }))).rows[0].n);
       const rss = cluster.replicas.map((r) => rssMb(r.child.pid!).toFixed(0)).join(' / ');
-      timeline.push(`t=${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s  replica RSS ${rss} MB  PostgreSQL connections ${conns}  check-ins so far ${totals.heartbeats}  errors ${totals.errors}`);
+      const recent = lat.slice(windowStart);
+      windowStart = lat.length;
+      timeline.push(
+        `t=${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s  replica RSS ${rss} MB  PostgreSQL connections ${conns}  check-ins so far ${totals.heartbeats} (last 10 s: p50 ${percentile(recent, 50).toFixed(0)} ms, p99 ${percentile(recent, 99).toFixed(0)} ms; generators' loop delay p99 ≤ ${generatorLagMs.toFixed(0)} ms)  errors ${totals.errors}`,
+      );
+      generatorLagMs = 0;
       console.log(timeline.at(-1));
+      const figures = await Promise.all(cluster.replicas.map((r) => replicaFigures(r.url)));
+      figures.forEach((f, i) => timeline.push(`        replica ${i}: ${f}`));
+      console.log(figures.map((f, i) => `        replica ${i}: ${f}`).join('\n'));
     }, 10_000);
     await Promise.all(done);
     clearInterval(sampler);
+    const top = await db.query(
+      `select calls, round(total_exec_time)::int as ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) as q from pg_stat_statements order by calls desc limit 12`,
+    );
     await db.end();
 
     console.log('\nbench:fleet results');
@@ -126,8 +191,14 @@ async function main() {
     console.log(`  long polls answered: ${totals.polls}; uploads: ${totals.uploads}`);
     console.log('  per-replica RSS and PostgreSQL connections over time:');
     for (const line of timeline) console.log(`    ${line}`);
+    console.log(`  PostgreSQL statements by calls (${SECONDS} s):`);
+    for (const r of top.rows) console.log(`    ${String(r.calls).padStart(7)} calls ${String(r.ms).padStart(6)} ms  ${r.q}`);
+    printLogSummary('nginx error log', cluster.nginx.errorLog());
+    cluster.replicas.forEach((r) => printLogSummary(`replica ${r.index} log (last 20 kB)`, r.log()));
   } finally {
     for (const c of children) c.kill('SIGKILL');
+    // A CPU profile is written when the process exits on its own (SIGTERM: graceful close).
+    if (profileDir) await Promise.all(cluster.replicas.map((r) => r.kill('SIGTERM')));
     await cluster.stop();
   }
 }

@@ -8,7 +8,7 @@
  *   await cluster.replicas[1].kill();  await cluster.restartDatabase();  await cluster.stop();
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startS3rver, type RunningS3rver } from '../../packages/server/src/storage/blob/test-support/s3rver.js';
@@ -55,12 +55,12 @@ export interface Database {
   stop(): void;
 }
 
-export async function startPostgres(): Promise<Database> {
+export async function startPostgres(extraOptions = ''): Promise<Database> {
   const dir = mkdtempSync(join(tmpdir(), 'rs-topo-pg-'));
   if (process.getuid?.() === 0) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
   const port = await freePort();
   pg('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off`;
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off ${extraOptions}`;
   const start = () => pg('pg_ctl', ['-D', join(dir, 'data'), '-o', opts, '-l', join(dir, 'log'), '-w', 'start']);
   start();
   return {
@@ -91,9 +91,9 @@ export interface Replica {
   alive(): boolean;
 }
 
-export async function startReplica(index: number, env: Record<string, string>): Promise<Replica> {
+export async function startReplica(index: number, env: Record<string, string>, nodeArgs: string[] = []): Promise<Replica> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/server/src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--conditions=source', '--import', 'tsx', 'packages/server/src/main.ts'], {
     cwd: REPO,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: mkdtempSync(join(tmpdir(), `rs-topo-r${index}-`)) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -125,6 +125,8 @@ export async function startReplica(index: number, env: Record<string, string>): 
 
 export interface Nginx {
   url: string;
+  /** nginx's error log so far (warnings and errors: failed upstreams, exhausted connections). */
+  errorLog(): string;
   stop(): Promise<void>;
 }
 
@@ -144,10 +146,10 @@ http {
   proxy_temp_path ${dir}/proxy;
   upstream retrosync {
 ${replicaPorts.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).join('\n')}
-    keepalive 64;
+    keepalive 512;
   }
   server {
-    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${port} backlog=4096;
     client_max_body_size 0;          # the server enforces its own limits
     location / {
       proxy_pass http://retrosync;
@@ -179,8 +181,16 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(options: { replicas: number; env?: Record<string, string>; nginxWorkers?: number }): Promise<Cluster> {
-  const db = await startPostgres();
+export async function startCluster(options: {
+  replicas: number;
+  env?: Record<string, string>;
+  nginxWorkers?: number;
+  /** Extra Node.js flags for the replicas (e.g. --cpu-prof in a benchmark). */
+  nodeArgs?: string[];
+  /** Extra `-c name=value` settings for PostgreSQL. */
+  postgresOptions?: string;
+}): Promise<Cluster> {
+  const db = await startPostgres(options.postgresOptions);
   const s3 = await startS3rver();
   const parts: { replicas: Replica[]; nginx?: Nginx } = { replicas: [] };
   const stop = async () => {
@@ -207,8 +217,8 @@ export async function startCluster(options: { replicas: number; env?: Record<str
       ...options.env,
     };
     // The first replica migrates the database; the others start against it together.
-    parts.replicas.push(await startReplica(0, env));
-    parts.replicas.push(...(await Promise.all(Array.from({ length: options.replicas - 1 }, (_, i) => startReplica(i + 1, env)))));
+    parts.replicas.push(await startReplica(0, env, options.nodeArgs));
+    parts.replicas.push(...(await Promise.all(Array.from({ length: options.replicas - 1 }, (_, i) => startReplica(i + 1, env, options.nodeArgs)))));
     parts.nginx = await startNginx(proxyPort, parts.replicas.map((r) => r.port), options.nginxWorkers ?? 1);
     return { url: parts.nginx.url, db, s3, replicas: parts.replicas, nginx: parts.nginx, env, stop };
   } catch (err) {
@@ -235,6 +245,13 @@ async function startNginx(port: number, replicaPorts: number[], workers: number)
   });
   return {
     url,
+    errorLog: () => {
+      try {
+        return readFileSync(join(dir, 'logs/error.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    },
     stop: () =>
       new Promise((r) => {
         if (child.exitCode !== null) return r();

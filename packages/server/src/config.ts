@@ -78,6 +78,13 @@ export interface Config {
     bodiesPerAddress: number;
     /** Uploads running at once from one address (UPLOADS_PER_ADDRESS, default 4). */
     uploadsPerAddress: number;
+    /**
+     * Connections the kernel queues before the server accepts them (LISTEN_BACKLOG, default 4096;
+     * Linux caps it at net.core.somaxconn). Node's default, 511, overflows when thousands of
+     * devices reconnect at once (after a power cut or a restart): the dropped connection attempts
+     * are retried by TCP after 1, 3, 7, 15 … s, which devices see as check-ins taking that long.
+     */
+    listenBacklog: number;
   };
   trustProxy: boolean;
   logLevel: string;
@@ -172,6 +179,7 @@ const envSchema = z.object({
   UPLOAD_MIN_BYTES: int(1).default(1024),
   BODIES_PER_ADDRESS: int(1).default(16),
   UPLOADS_PER_ADDRESS: int(1).default(4),
+  LISTEN_BACKLOG: int(1, 65535).default(4096),
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SECURE_COOKIES: bool.optional(),
@@ -311,6 +319,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       uploadMinBytes: e.UPLOAD_MIN_BYTES,
       bodiesPerAddress: e.BODIES_PER_ADDRESS,
       uploadsPerAddress: e.UPLOADS_PER_ADDRESS,
+      listenBacklog: e.LISTEN_BACKLOG,
     },
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,

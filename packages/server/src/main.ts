@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.host, backlog: config.http.listenBacklog });
   log.info(`RetroSync listening on ${config.publicUrl} (port ${config.port})`);
   if (config.discovery.enabled) {
     const address = app.server.address();

@@ -64,14 +64,38 @@ export function createAuthenticator(
   cache?: DeviceKeyCache,
   promotePendingKey?: (hash: string, req: FastifyRequest) => Promise<DeviceRow | undefined>,
 ): Authenticator {
+  // A device's long poll and check-in usually arrive together (and a whole fleet at once after a
+  // restart): concurrent lookups of one key share one query — unless the cache forgot anything
+  // since that query started (a removal or rotation may have committed after it read the row).
+  const lookups = new Map<string, { generation: number; row: Promise<DeviceRow | undefined> }>();
+  const lookUp = (hash: string): { generation: number; row: Promise<DeviceRow | undefined> } => {
+    const generation = cache?.generation ?? 0;
+    const pending = lookups.get(hash);
+    if (pending && pending.generation === generation) return pending;
+    const entry = {
+      generation,
+      row: db
+        .selectFrom('devices')
+        .selectAll()
+        .where('api_key_hash', '=', hash)
+        .executeTakeFirst()
+        .finally(() => {
+          if (lookups.get(hash) === entry) lookups.delete(hash);
+        }),
+    };
+    lookups.set(hash, entry);
+    return entry;
+  };
+
   async function byKey(key: string, req: FastifyRequest): Promise<DeviceAuth> {
     if (!API_KEY_RE.test(key)) throw new ApiError('unauthorized', 'The device API key is malformed (expected 64 hex characters).');
     const hash = sha256Hex(key);
     let device = cache?.get(hash);
     if (!device) {
-      device = await db.selectFrom('devices').selectAll().where('api_key_hash', '=', hash).executeTakeFirst();
+      const lookup = lookUp(hash);
+      device = await lookup.row;
       if (!device && promotePendingKey) device = await promotePendingKey(hash, req);
-      if (device && device.revoked_at === null) cache?.set(hash, device);
+      if (device && device.revoked_at === null) cache?.set(hash, device, lookup.generation);
     }
     if (!device) throw new ApiError('unauthorized', 'Unknown device API key; pair the device again.');
     if (device.revoked_at !== null) throw new ApiError('unauthorized', 'This device was removed from its account; pair it again.');

@@ -35,4 +35,32 @@ describe('DeviceKeyCache', () => {
     clock.advance(5000);
     expect(cache.get('h-c')).toBeUndefined();
   });
+
+  // Found by bench:fleet: with 10,000 devices checking in on every replica the cache reached its
+  // size bound every few seconds and forgot everything, so nearly every request went to the
+  // database. A full cache now forgets its oldest entry only.
+  it('a full cache forgets its oldest entry, not every device', () => {
+    const clock = new ManualClock(0);
+    const cache = new DeviceKeyCache(clock, 60_000, 3);
+    for (const id of ['a', 'b', 'c']) cache.set(`h-${id}`, row(id, 'u1'));
+    cache.set('h-a', row('a', 'u1')); // refreshed: now the newest
+    cache.set('h-d', row('d', 'u1'));
+    expect(cache.get('h-b')).toBeUndefined();
+    expect(['a', 'c', 'd'].map((id) => cache.get(`h-${id}`)?.id)).toEqual(['a', 'c', 'd']);
+    cache.forgetDevice('b'); // its reverse index went with it: nothing left to find
+    cache.patch('b', { name: 'ghost' });
+    expect(cache.get('h-b')).toBeUndefined();
+  });
+
+  // With entries living minutes, a row read before a removal committed must not be cached after
+  // the removal's notice: the key would work on that replica until the entry expired.
+  it('drops a row read before something was forgotten', () => {
+    const cache = new DeviceKeyCache(new ManualClock(0));
+    const readStarted = cache.generation;
+    cache.forgetDevice('a'); // the removal's notice arrives while the read is in flight
+    cache.set('h-a', row('a', 'u1'), readStarted);
+    expect(cache.get('h-a')).toBeUndefined();
+    cache.set('h-a', row('a', 'u1'), cache.generation);
+    expect(cache.get('h-a')?.id).toBe('a');
+  });
 });

@@ -1,10 +1,12 @@
 /**
- * Short-lived cache of device rows by API-key hash, so device requests (heartbeats, uploads)
- * skip one query. Entries live `ttlMs` (default 5 s). Revocation and account deletion are pushed
- * to every replica through the event hub's control channel ({@link DeviceKeyCache.attach}), so a
- * revoked key stops working everywhere as soon as the notice arrives (milliseconds), not after
- * `ttlMs`; if the channel dropped, every cache forgets everything. Heartbeats patch the cached
- * row so it stays current.
+ * Cache of device rows by API-key hash, so device requests (heartbeats, long polls, uploads)
+ * skip one query. Every change to a device row other than a heartbeat (removal, rename, key
+ * rotation, account deletion) is pushed to every replica through the event hub's control channel
+ * ({@link DeviceKeyCache.attach}), so a revoked key stops working everywhere as soon as the notice
+ * arrives (milliseconds); if the channel dropped, every cache forgets everything. Heartbeats patch
+ * the cached row so it stays current. Entries therefore live long (`ttlMs`, default 5 minutes —
+ * a safety net, not the means of invalidation): with a 60 s check-in any shorter life made nearly
+ * every request a database read (bench:fleet, 10,000 devices). At most `maxEntries` are kept.
  */
 import type { DeviceRow } from '../db/schema.js';
 import type { Clock } from '../clock.js';
@@ -16,8 +18,9 @@ export class DeviceKeyCache {
   private readonly hashById = new Map<string, string>();
   constructor(
     private readonly clock: Clock,
-    private readonly ttlMs = 5_000,
-    private readonly maxEntries = 10_000,
+    private readonly ttlMs = 300_000,
+    /** Past this, the oldest entry is forgotten (one replica serves every device of a fleet). */
+    private readonly maxEntries = 50_000,
   ) {}
 
   get(hash: string): DeviceRow | undefined {
@@ -31,9 +34,26 @@ export class DeviceKeyCache {
     return e.row;
   }
 
-  set(hash: string, row: DeviceRow): void {
-    if (this.ttlMs <= 0) return;
-    if (this.byHash.size >= this.maxEntries) this.clear();
+  /**
+   * Moves on whenever anything is forgotten. A row read from the database before a removal or
+   * rotation committed must not be cached after it: `set` takes the generation its read started
+   * in and drops the row if the cache forgot anything since.
+   */
+  generation = 0;
+
+  set(hash: string, row: DeviceRow, readInGeneration = this.generation): void {
+    if (this.ttlMs <= 0 || readInGeneration !== this.generation) return;
+    // A Map iterates in insertion order: re-inserting makes an entry the newest, and the first
+    // key is the oldest.
+    this.byHash.delete(hash);
+    if (this.byHash.size >= this.maxEntries) {
+      const oldest = this.byHash.keys().next();
+      if (!oldest.done) {
+        const e = this.byHash.get(oldest.value)!;
+        this.byHash.delete(oldest.value);
+        if (this.hashById.get(e.row.id) === oldest.value) this.hashById.delete(e.row.id);
+      }
+    }
     this.byHash.set(hash, { row, until: this.clock.now() + this.ttlMs });
     this.hashById.set(row.id, hash);
   }
@@ -79,17 +99,20 @@ export class DeviceKeyCache {
   }
 
   clear(): void {
+    this.generation++;
     this.byHash.clear();
     this.hashById.clear();
   }
 
   forgetDevice(deviceId: string): void {
+    this.generation++;
     const hash = this.hashById.get(deviceId);
     if (hash !== undefined) this.byHash.delete(hash);
     this.hashById.delete(deviceId);
   }
 
   forgetUser(userId: string): void {
+    this.generation++;
     for (const [k, e] of this.byHash) {
       if (e.row.user_id === userId) {
         this.byHash.delete(k);

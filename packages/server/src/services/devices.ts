@@ -89,7 +89,8 @@ export class DeviceService {
   async rename(userId: string, deviceId: string, name: string): Promise<Device> {
     await this.owned(userId, deviceId);
     await this.db.updateTable('devices').set({ name }).where('id', '=', deviceId).where('user_id', '=', userId).execute();
-    this.cache?.patch(deviceId, { name });
+    // Other replicas may hold the row: they forget it and read the new name at the next request.
+    await this.cache?.forgetDeviceEverywhere(deviceId);
     return this.toWire(await this.owned(userId, deviceId));
   }
 

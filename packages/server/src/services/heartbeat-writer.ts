@@ -6,8 +6,14 @@
  * process overlay the pending values (`pending`), so a device shows online at once; other replicas
  * see it after the flush. A crash loses at most `flushMs` of check-in times, nothing else.
  * `flushMs: 0` writes through (each heartbeat awaits its own UPDATE).
+ *
+ * On PostgreSQL a flush is one `UPDATE … FROM (VALUES …)` per 500 devices instead of one UPDATE
+ * per device: bench:fleet found 10,000 devices' flushes holding a pool connection for seconds of
+ * round trips while requests queued behind them. SQLite runs in-process, so per-row statements
+ * in one transaction cost no round trips there.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { dialectOf } from '../db/open.js';
 import type { Database, DeviceRow } from '../db/schema.js';
 
 export type HeartbeatUpdate = Partial<Pick<DeviceRow, 'last_sync_at' | 'last_heartbeat_at' | 'clock_offset_ms' | 'client_version' | 'platform'>>;
@@ -51,15 +57,37 @@ export class HeartbeatWriter {
     this.flushing = this.flushing.then(async () => {
       if (batch.size === 0) return;
       try {
-        await this.db.transaction().execute(async (trx) => {
-          for (const [id, { userId, update }] of batch) {
-            await trx.updateTable('devices').set(update).where('id', '=', id).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
-          }
-        });
+        if (dialectOf(this.db) === 'postgres') await this.flushPostgres([...batch]);
+        else {
+          await this.db.transaction().execute(async (trx) => {
+            for (const [id, { userId, update }] of batch) {
+              await trx.updateTable('devices').set(update).where('id', '=', id).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+            }
+          });
+        }
       } catch (err) {
         this.onError(err);
       }
     });
     return this.flushing;
+  }
+
+  /** Pending values as rows of one UPDATE each chunk; a column left out of an update keeps its value. */
+  private async flushPostgres(batch: [string, { userId: string; update: HeartbeatUpdate }][]): Promise<void> {
+    for (let i = 0; i < batch.length; i += 500) {
+      const rows = batch.slice(i, i + 500).map(
+        ([id, { userId, update: u }]) =>
+          sql`(${id}, ${userId}, ${u.last_sync_at ?? null}::bigint, ${u.last_heartbeat_at ?? null}::bigint, ${u.clock_offset_ms ?? null}::bigint, ${u.client_version ?? null}::text, ${u.platform ?? null}::text)`,
+      );
+      await sql`
+        update devices as d set
+          last_sync_at = coalesce(v.last_sync_at, d.last_sync_at),
+          last_heartbeat_at = coalesce(v.last_heartbeat_at, d.last_heartbeat_at),
+          clock_offset_ms = coalesce(v.clock_offset_ms, d.clock_offset_ms),
+          client_version = coalesce(v.client_version, d.client_version),
+          platform = coalesce(v.platform, d.platform)
+        from (values ${sql.join(rows)}) as v(id, user_id, last_sync_at, last_heartbeat_at, clock_offset_ms, client_version, platform)
+        where d.id = v.id and d.user_id = v.user_id and d.revoked_at is null`.execute(this.db);
+    }
   }
 }
