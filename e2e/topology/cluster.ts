@@ -132,14 +132,16 @@ export interface Nginx {
 
 /** The configuration the README shows (with test paths and ports). */
 export function nginxConfig(port: number, replicaPorts: number[], dir: string, workers = 1): string {
-  // Each held device costs nginx two descriptors (client + upstream); several workers split them
-  // under the per-process open-file limit.
+  // Each device holding a long poll and checking in costs nginx up to four connections (two from
+  // the device, two to a replica), each one descriptor; several workers split them under the
+  // per-process open-file limit (20,000 here), and \`reuseport\` spreads new connections evenly
+  // over the workers (without it one busy worker ran out of connections first: bench:fleet).
   return `daemon off;
 worker_processes ${workers};
-worker_rlimit_nofile 19000;
+worker_rlimit_nofile 19500;
 pid ${dir}/nginx.pid;
 error_log ${dir}/logs/error.log warn;
-events { worker_connections 9000; }
+events { worker_connections 19000; }
 http {
   access_log off;
   client_body_temp_path ${dir}/body;
@@ -149,7 +151,7 @@ ${replicaPorts.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s
     keepalive 512;
   }
   server {
-    listen 127.0.0.1:${port} backlog=4096;
+    listen 127.0.0.1:${port} backlog=4096${workers > 1 ? ' reuseport' : ''};
     client_max_body_size 0;          # the server enforces its own limits
     location / {
       proxy_pass http://retrosync;

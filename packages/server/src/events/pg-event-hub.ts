@@ -86,15 +86,40 @@ export class PgEventHub implements EventHub {
   }
 
   async publish(userId: string, event: SyncEvent): Promise<void> {
-    const payload = JSON.stringify({ u: userId, e: event, t: Date.now() } satisfies Envelope);
-    await sql`select pg_notify(${NOTIFY_CHANNEL}, ${payload})`.execute(this.db);
+    await this.notify(JSON.stringify({ u: userId, e: event, t: Date.now() } satisfies Envelope));
   }
 
   async publishControl(notice: ControlNotice): Promise<void> {
     // This replica acts at once; the others when the notification arrives (and this one again: harmless).
     this.control.emit(notice);
-    const payload = JSON.stringify({ c: notice, t: Date.now() } satisfies Envelope);
-    await sql`select pg_notify(${NOTIFY_CHANNEL}, ${payload})`.execute(this.db);
+    await this.notify(JSON.stringify({ c: notice, t: Date.now() } satisfies Envelope));
+  }
+
+  /**
+   * Notifications published outside a transaction in the same turn of the event loop go out
+   * together, up to 100 in one statement (in order): a burst — a fleet coming online after a
+   * restart — then takes a few pool connections instead of one per event (bench:fleet).
+   */
+  private pending: { payload: string; done: (err?: unknown) => void }[] = [];
+
+  private notify(payload: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => this.flushNotifications());
+      this.pending.push({ payload, done: (err) => (err === undefined ? resolve() : reject(err)) });
+    });
+  }
+
+  private flushNotifications(): void {
+    const batch = this.pending;
+    this.pending = [];
+    for (let i = 0; i < batch.length; i += 100) {
+      const part = batch.slice(i, i + 100);
+      const calls = sql.join(part.map((n) => sql`pg_notify(${NOTIFY_CHANNEL}, ${n.payload})`));
+      sql`select ${calls}`.execute(this.db).then(
+        () => part.forEach((n) => n.done()),
+        (err: unknown) => part.forEach((n) => n.done(err ?? new Error('pg_notify failed'))),
+      );
+    }
   }
 
   onControl(listener: ControlListener): () => void {

@@ -8,8 +8,9 @@ export const heartbeatRouteModule: RouteModule = (app, { devices, presence, conf
   registerRoute(app, heartbeatRoutes.heartbeat, async ({ auth, body, req }) => {
     const header = req.headers['x-client-time'];
     const clientTime = parseClientTime(Array.isArray(header) ? header[0] : header);
+    const previousCheckIn = auth.device.last_heartbeat_at;
     const d = await devices.heartbeat(auth.device, { clientVersion: body?.clientVersion, platform: body?.platform, clientTime });
-    await presence.checkedIn(auth.userId, d.id);
+    await presence.checkedIn(auth.userId, d.id, previousCheckIn);
     return {
       deviceId: d.id,
       deviceName: d.name,

@@ -41,11 +41,19 @@ export class Presence {
     this.timer = setInterval(() => void this.sweep(), sweepMs).unref();
   }
 
-  /** A check-in: publishes `online` when the device was not known to be online. */
-  async checkedIn(userId: string, deviceId: string): Promise<void> {
+  /**
+   * A check-in: publishes `online` when the device was not known to be online — neither here nor,
+   * by `previousCheckIn` (its last check-in as the database had it when this replica read the
+   * row), on another replica. Without that, each replica announced every device once: a fleet
+   * of 10,000 behind three replicas sent 30,000 notifications at start (bench:fleet).
+   */
+  async checkedIn(userId: string, deviceId: string, previousCheckIn: number | null = null): Promise<void> {
     const known = this.seen.get(deviceId);
-    this.seen.set(deviceId, { userId, lastSeen: this.options.clock.now() });
-    if (!known) await this.publish(userId, deviceId, true);
+    const now = this.options.clock.now();
+    this.seen.set(deviceId, { userId, lastSeen: now });
+    if (known) return;
+    if (previousCheckIn !== null && now - previousCheckIn <= this.options.devices.onlineWindowMs) return;
+    await this.publish(userId, deviceId, true);
   }
 
   /** The device was revoked: it is offline now. */
