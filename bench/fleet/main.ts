@@ -93,7 +93,8 @@ function printLogSummary(title: string, text: string) {
       const j = JSON.parse(line);
       kind = `${j.level} ${j.msg ?? ''} ${j.err?.message ?? j.code ?? ''}`;
     } catch {
-      kind = line.replace(/^\S+ \S+ /, '').replace(/\d+/g, '#').replace(/, client: .*$/, '');
+      const request = /request: "(\S+) ([^?" ]+)/.exec(line);
+      kind = line.replace(/^\S+ \S+ /, '').replace(/, client: .*$/, '').replace(/\d+/g, '#') + (request ? ` (${request[1]} ${request[2]})` : '');
     }
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
   }

@@ -64,24 +64,49 @@ export function createAuthenticator(
   cache?: DeviceKeyCache,
   promotePendingKey?: (hash: string, req: FastifyRequest) => Promise<DeviceRow | undefined>,
 ): Authenticator {
-  // A device's long poll and check-in usually arrive together (and a whole fleet at once after a
-  // restart): concurrent lookups of one key share one query — unless the cache forgot anything
-  // since that query started (a removal or rotation may have committed after it read the row).
-  const lookups = new Map<string, { generation: number; row: Promise<DeviceRow | undefined> }>();
-  const lookUp = (hash: string): { generation: number; row: Promise<DeviceRow | undefined> } => {
+  // A device's long poll and check-in usually arrive together, and a whole fleet reconnects at
+  // once after a restart: lookups asked for in the same turn of the event loop go to the database
+  // together (one query per 500 keys), and concurrent lookups of one key share a query — unless
+  // the cache forgot anything since that query started (a removal or rotation may have committed
+  // after it read the row). bench:fleet: 10,000 devices coming online queued thousands of
+  // single-row queries for the pool.
+  type Lookup = { generation: number; row: Promise<DeviceRow | undefined> };
+  const lookups = new Map<string, Lookup>();
+  let batch: { hash: string; resolve: (row: DeviceRow | undefined) => void; reject: (err: unknown) => void }[] = [];
+  const runBatch = () => {
+    const todo = batch;
+    batch = [];
+    for (let i = 0; i < todo.length; i += 500) {
+      const part = todo.slice(i, i + 500);
+      db.selectFrom('devices')
+        .selectAll()
+        .where(
+          'api_key_hash',
+          'in',
+          part.map((p) => p.hash),
+        )
+        .execute()
+        .then(
+          (rows) => {
+            const byHash = new Map(rows.map((r) => [r.api_key_hash, r]));
+            for (const p of part) p.resolve(byHash.get(p.hash));
+          },
+          (err: unknown) => part.forEach((p) => p.reject(err)),
+        );
+    }
+  };
+  const lookUp = (hash: string): Lookup => {
     const generation = cache?.generation ?? 0;
     const pending = lookups.get(hash);
     if (pending && pending.generation === generation) return pending;
-    const entry = {
+    const entry: Lookup = {
       generation,
-      row: db
-        .selectFrom('devices')
-        .selectAll()
-        .where('api_key_hash', '=', hash)
-        .executeTakeFirst()
-        .finally(() => {
-          if (lookups.get(hash) === entry) lookups.delete(hash);
-        }),
+      row: new Promise<DeviceRow | undefined>((resolve, reject) => {
+        if (batch.length === 0) setImmediate(runBatch);
+        batch.push({ hash, resolve, reject });
+      }).finally(() => {
+        if (lookups.get(hash) === entry) lookups.delete(hash);
+      }),
     };
     lookups.set(hash, entry);
     return entry;
