@@ -224,4 +224,22 @@ describe.each(databaseTargets())('two-factor sign-in on %s', (target) => {
     expect((await post('/api/auth/login/2fa', { challengeToken: await challenge(u), code: u.recoveryCodes[0]! })).json().code).toBe('invalid_two_factor_code');
     expectJson(await post('/api/auth/login/2fa', { challengeToken: await challenge(u), code: again.recoveryCodes[0]! }), 200);
   });
+
+  it('a burst of 120 simultaneous wrong codes from 120 addresses over 24 challenges: at most TWO_FACTOR_ACCOUNT_FAILURES are checked', async () => {
+    ctx = await createTestContext(target, { env: { TWO_FACTOR_ACCOUNT_FAILURES: '10' } });
+    const u = await enrolled();
+    const challenges: string[] = [];
+    for (let i = 0; i < 24; i++) challenges.push(await challenge(u, `198.51.100.${i}`));
+    const wrong = wrongCode(u.secret);
+    const results = await Promise.all(
+      Array.from({ length: 120 }, (_, i) => post('/api/auth/login/2fa', { challengeToken: challenges[i % 24]!, code: wrong }, {}, `203.0.113.${i}`)),
+    );
+    const codes = results.map((r) => r.json().code as string);
+    const checked = codes.filter((c) => c === 'invalid_two_factor_code').length;
+    expect(checked).toBe(10);
+    expect(codes.filter((c) => c !== 'invalid_two_factor_code').every((c) => c === 'rate_limited' || c === 'two_factor_challenge_expired')).toBe(true);
+    // Every checked guess is in the account's log.
+    const failures = await ctx.db.selectFrom('audit_events').select('id').where('user_id', '=', u.user.id).where('event', '=', 'sign_in_failed').execute();
+    expect(failures).toHaveLength(10);
+  });
 });
