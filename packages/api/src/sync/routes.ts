@@ -146,8 +146,10 @@ export const syncFeedRoutes = {
     description:
       'Events (each `data:` is JSON): `hello` {cursor, serverTime}; `save` {key, version, sha256, size, deleted, ' +
       'deviceId, cursor}; `conflict` {key, winner: {version, deviceId, correctedMtime}, loser: {…}}; `device` ' +
-      '{deviceId, online}; `log` {the sync-log entry}; `resync` {} (the server may have missed changes: re-read the ' +
-      'feed). A `: ping` comment every 25 s keeps proxies open. After a reconnect, catch up with ' +
+      '{deviceId, online}; `log` {the sync-log entry}; `lease` {key, deviceId, state: taken | released | contended, ' +
+      'byDeviceId?} (a play lease changed, or another device changed a save in use); `key` {deviceId, state: requested | ' +
+      'rotated} (the dashboard asked a device to rotate its API key, or it did); `resync` {} (the server may have missed ' +
+      'changes: re-read the feed). A `: ping` comment every 25 s keeps proxies open. After a reconnect, catch up with ' +
       'GET /api/sync/files?since=<last cursor>.',
     tags: ['sync'],
     rawResponse: { contentType: 'text/event-stream', description: 'an event stream' },
