@@ -6,7 +6,7 @@
  * means one server process (its claim path runs in packages/server/src/webhooks/*.test.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { nodeArgs, REPO } from './loss/runtime.js';
@@ -97,6 +97,7 @@ run('webhooks with two server processes on PostgreSQL', () => {
   let token: string;
   let apiKey: string;
   let hookId: string;
+  let userId: string;
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
@@ -110,7 +111,9 @@ run('webhooks with two server processes on PostgreSQL', () => {
     await sql.connect();
     receiver = await startReceiver();
     const [a] = replicas as [Replica, Replica];
-    token = (await api(a.url, 'POST', '/api/auth/register', null, { email: 'replicas@example.com', password: 'correct horse battery', name: 'R' })).token;
+    const registered = await api(a.url, 'POST', '/api/auth/register', null, { email: 'replicas@example.com', password: 'correct horse battery', name: 'R' });
+    token = registered.token;
+    userId = registered.user.id;
     const created = await api(a.url, 'POST', '/api/webhooks', token, { url: receiver.url, events: ['save.uploaded'] });
     receiver.secret = created.secret;
     hookId = created.webhook.id;
@@ -150,6 +153,40 @@ run('webhooks with two server processes on PostgreSQL', () => {
     expect(senders.rows).toHaveLength(2); // both dispatchers took part
   });
 
+  it('a backlog that falls due at one instant is drained by both replicas, each delivery sent once', async () => {
+    // Both dispatchers find the same due rows in the same moment and keep claiming batches while
+    // the (slow) receiver answers: the claim is all that keeps them from sending a row twice.
+    receiver.received.length = 0;
+    receiver.delayMs = 20;
+    receiver.respond = () => 200;
+    const B = 200;
+    const due = Date.now() + 1500;
+    const values: string[] = [];
+    const params: unknown[] = [];
+    for (let i = 0; i < B; i++) {
+      const id = randomUUID();
+      const payload = JSON.stringify({ id, type: 'save.uploaded', createdAt: new Date().toISOString(), data: { key: `gb/Backlog ${i}/battery`, version: 1 } });
+      const n = params.length;
+      values.push(`($${n + 1}, $${n + 2}, $${n + 3}, 'save.uploaded', $${n + 4}, 'pending', 0, $${n + 5}, $${n + 6})`);
+      params.push(id, hookId, userId, payload, due, Date.now());
+    }
+    await sql.query(
+      `insert into webhook_deliveries (id, webhook_id, user_id, event_type, payload, status, attempts, next_attempt_at, created_at) values ${values.join(', ')}`,
+      params,
+    );
+    await receiver.waitFor((all) => new Set(all.map((r) => r.eventId)).size >= B, 40_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    const ids = receiver.received.map((r) => r.eventId);
+    expect(new Set(ids).size).toBe(B);
+    expect(ids).toHaveLength(B);
+    const senders = await sql.query<{ sender: string; n: string }>(
+      `select a.sender, count(*) as n from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id where d.next_attempt_at = $1 group by a.sender`,
+      [due],
+    );
+    console.log(`webhooks-replicas: backlog of ${B}, attempts per replica: ${senders.rows.map((r) => r.n).join(' + ')}`);
+    expect(senders.rows).toHaveLength(2);
+  }, 60_000);
+
   it('deliveries queued while the receiver is down survive a SIGKILLed replica and go out once it is back', async () => {
     receiver.received.length = 0;
     receiver.delayMs = 0;
@@ -170,6 +207,6 @@ run('webhooks with two server processes on PostgreSQL', () => {
     expect(okIds).toHaveLength(M);
     expect(new Set(okIds).size).toBe(M);
     const done = await sql.query<{ status: string; n: string }>(`select status, count(*) as n from webhook_deliveries where webhook_id = $1 group by status`, [hookId]);
-    expect(done.rows.map((r) => [r.status, Number(r.n)])).toEqual([['delivered', 60 + M]]);
+    expect(done.rows.map((r) => [r.status, Number(r.n)])).toEqual([['delivered', 60 + 200 + M]]);
   }, 60_000);
 });
