@@ -145,6 +145,15 @@ describe.each(databaseTargets())('play leases on %s', (target) => {
     expect(lines[1]!.split('\t')).toEqual(['gba/Minish Cap/battery', a.device.id, 'RG35XX+', 'write', expect.any(String), expect.any(String), 'false']);
   });
 
+  it('deleting the account removes its leases and key rotations with it', async () => {
+    const { u, a } = await setup();
+    expectJson(await claim(a.apiKey, ['gba/Gone/battery']), 200);
+    expectJson(await ctx.app.inject({ method: 'POST', url: '/api/devices/key/rotate', headers: deviceHeaders(a.apiKey) }), 201);
+    expectJson(await ctx.app.inject({ method: 'DELETE', url: '/api/auth/me', headers: bearer(u.token), payload: { password: u.password } }), 200);
+    expect(await ctx.db.selectFrom('play_leases').select('key').where('user_id', '=', u.user.id).execute()).toEqual([]);
+    expect(await ctx.db.selectFrom('device_key_rotations').select('device_id').where('user_id', '=', u.user.id).execute()).toEqual([]);
+  });
+
   it('two claims racing for a free save: exactly one device holds it', async () => {
     const { u, a, b } = await setup();
     const [ra, rb] = await Promise.all([claim(a.apiKey, ['gba/Race/battery']), claim(b.apiKey, ['gba/Race/battery'])]);
