@@ -15,6 +15,8 @@ interface Job {
   heartbeatMs: number;
   uploadEvery: number;
   seconds: number;
+  /** Devices come online spread over this many seconds from the start. */
+  rampSeconds: number;
 }
 
 // The job arrives over IPC (2,500 keys do not fit in a command line).
@@ -49,7 +51,10 @@ function request(path: string, options: { method?: string; headers?: Record<stri
     req.end(options.body);
   });
 }
-let stats = { heartbeats: 0, polls: 0, uploads: 0, errors: 0, lat: [] as number[], errorSamples: [] as string[] };
+let stats = { heartbeats: 0, polls: 0, uploads: 0, errors: 0, lat: [] as number[], steadyLat: [] as number[], errorSamples: [] as string[] };
+const startedAt = Date.now();
+/** Check-ins started after every device is online (the ramp plus ten seconds) count as steady state. */
+const steadyFrom = startedAt + job.rampSeconds * 1000 + 10_000;
 const stopAt = Date.now() + job.seconds * 1000;
 let stopping = false;
 
@@ -75,6 +80,7 @@ function addressOf(key: string): string {
 
 async function heartbeat(key: string) {
   const t = performance.now();
+  const started = Date.now();
   try {
     const res = await request('/api/sync/heartbeat', {
       method: 'POST',
@@ -84,6 +90,7 @@ async function heartbeat(key: string) {
     if (res.statusCode !== 200) return error(`heartbeat ${res.statusCode}`);
     stats.heartbeats++;
     stats.lat.push(performance.now() - t);
+    if (started >= steadyFrom) stats.steadyLat.push(performance.now() - t);
   } catch (e) {
     error(`heartbeat ${(e as Error).message}`);
   }
@@ -127,8 +134,8 @@ async function pollLoop(key: string) {
 }
 
 async function device(key: string, index: number) {
-  // Devices come online over the first few seconds, as after a power cut.
-  await new Promise((r) => setTimeout(r, Math.random() * Math.min(job.heartbeatMs, 10_000)));
+  // Devices come online spread over the ramp, as after a power cut or a server restart.
+  await new Promise((r) => setTimeout(r, Math.random() * job.rampSeconds * 1000));
   void pollLoop(key);
   let beats = 0;
   while (!stopping) {
@@ -144,7 +151,7 @@ loop.enable();
 const report = setInterval(() => {
   process.send!({ type: 'stats', ...stats, loopP99Ms: loop.percentile(99) / 1e6 });
   loop.reset();
-  stats = { heartbeats: 0, polls: 0, uploads: 0, errors: 0, lat: [], errorSamples: [] };
+  stats = { heartbeats: 0, polls: 0, uploads: 0, errors: 0, lat: [], steadyLat: [], errorSamples: [] };
 }, 1000);
 
 job.keys.forEach((k, i) => void device(k, i));

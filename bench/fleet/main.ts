@@ -1,12 +1,15 @@
 /**
  * `npm run bench:fleet` — a fleet of simulated devices against the several-replicas topology
  * (e2e/topology/cluster.ts: nginx, 3 server processes, PostgreSQL, s3rver), for a bounded run.
- * Each device holds a long poll, checks in every 60 s compressed in time (FLEET_HEARTBEAT_MS,
- * default 6,000: ten times faster than real), and uploads a save every FLEET_UPLOAD_EVERY
- * check-ins. Prints: error count (target 0), heartbeat p50/p99, uploads, per-replica RSS over
- * time (target: flat), PostgreSQL connections over time.
+ * Each device comes online at a random moment of the first FLEET_RAMP_SECONDS (as after a power
+ * cut or a server restart), holds a long poll, checks in every 60 s compressed in time
+ * (FLEET_HEARTBEAT_MS), and uploads a save every FLEET_UPLOAD_EVERY check-ins. Prints: error
+ * count (target 0), check-in p50/p99 over the whole run and in the steady state (after the ramp),
+ * uploads, per-replica RSS over time (target: flat), PostgreSQL connections over time, each
+ * replica's loop lag, pool waiters and event-bus lag, the top PostgreSQL statements and a summary
+ * of nginx's and the replicas' error logs.
  *
- *   FLEET_DEVICES=10000 FLEET_SECONDS=90 FLEET_PROCESSES=4 npm run bench:fleet
+ *   FLEET_DEVICES=10000 FLEET_SECONDS=180 FLEET_HEARTBEAT_MS=30000 npm run bench:fleet
  *
  * Devices are seeded straight into the database (users and devices with their API-key hashes),
  * so pairing 10,000 devices does not run into the pairing limits the server is meant to have.
@@ -20,9 +23,10 @@ import { percentile } from '../sync/stats.js';
 import { startCluster, topologyUnavailable } from '../../e2e/topology/cluster.js';
 
 const DEVICES = Number(process.env.FLEET_DEVICES ?? 10_000);
-const SECONDS = Number(process.env.FLEET_SECONDS ?? 90);
+const SECONDS = Number(process.env.FLEET_SECONDS ?? 180);
 const PROCESSES = Number(process.env.FLEET_PROCESSES ?? Math.max(1, Math.ceil(DEVICES / 2_500)));
-const HEARTBEAT_MS = Number(process.env.FLEET_HEARTBEAT_MS ?? 6_000);
+const HEARTBEAT_MS = Number(process.env.FLEET_HEARTBEAT_MS ?? 30_000);
+const RAMP_SECONDS = Number(process.env.FLEET_RAMP_SECONDS ?? 30);
 const UPLOAD_EVERY = Number(process.env.FLEET_UPLOAD_EVERY ?? 20);
 const REPLICAS = Number(process.env.FLEET_REPLICAS ?? 3);
 const DEVICES_PER_USER = 5;
@@ -109,7 +113,9 @@ async function main() {
     console.log(`bench:fleet skipped: ${missing}`);
     return;
   }
-  console.log(`bench:fleet — ${DEVICES} devices in ${PROCESSES} processes for ${SECONDS} s; check-in every ${HEARTBEAT_MS} ms (60 s compressed ${(60_000 / HEARTBEAT_MS).toFixed(0)}×), an upload every ${UPLOAD_EVERY} check-ins`);
+  console.log(
+    `bench:fleet — ${DEVICES} devices in ${PROCESSES} processes for ${SECONDS} s, online over the first ${RAMP_SECONDS} s; check-in every ${HEARTBEAT_MS} ms (60 s compressed ${(60_000 / HEARTBEAT_MS).toFixed(1)}×), an upload every ${UPLOAD_EVERY} check-ins`,
+  );
   const profileDir = process.env.FLEET_PROFILE_DIR;
   const cluster = await startCluster({
     replicas: REPLICAS,
@@ -130,13 +136,14 @@ async function main() {
 
     const totals = { heartbeats: 0, polls: 0, uploads: 0, errors: 0 };
     const lat: number[] = [];
+    const steadyLat: number[] = [];
     const samples = new Set<string>();
     const per = Math.ceil(keys.length / PROCESSES);
     const done: Promise<void>[] = [];
     for (let p = 0; p < PROCESSES; p++) {
       // FLEET_DIRECT=1: straight to the replicas (one per generator, round robin), without nginx.
       const url = process.env.FLEET_DIRECT === '1' ? cluster.replicas[p % cluster.replicas.length]!.url : cluster.url;
-      const job = { url, keys: keys.slice(p * per, (p + 1) * per), heartbeatMs: HEARTBEAT_MS, uploadEvery: UPLOAD_EVERY, seconds: SECONDS };
+      const job = { url, keys: keys.slice(p * per, (p + 1) * per), heartbeatMs: HEARTBEAT_MS, uploadEvery: UPLOAD_EVERY, seconds: SECONDS, rampSeconds: RAMP_SECONDS };
       const child = fork(join(import.meta.dirname, 'generator.ts'), [], { execArgv: ['--conditions=source', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       children.push(child);
       child.send(job);
@@ -150,6 +157,7 @@ async function main() {
             totals.errors += m.errors;
             generatorLagMs = Math.max(generatorLagMs, m.loopP99Ms ?? 0);
             for (const v of m.lat) lat.push(v);
+            for (const v of m.steadyLat) steadyLat.push(v);
             for (const e of m.errorSamples) if (samples.size < 10) samples.add(e);
           });
           child.on('exit', () => resolve());
@@ -188,7 +196,9 @@ async function main() {
     console.log('\nbench:fleet results');
     console.log(`  devices: ${keys.length} (${PROCESSES} generator processes, ${SECONDS} s)`);
     console.log(`  errors: ${totals.errors} (target 0)${samples.size ? ` — e.g. ${[...samples].join('; ')}` : ''}`);
-    console.log(`  check-ins: ${totals.heartbeats}, p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms`);
+    const offered = Math.round((DEVICES * Math.max(0, SECONDS - RAMP_SECONDS / 2) * 1000) / HEARTBEAT_MS);
+    console.log(`  check-ins: ${totals.heartbeats} (about ${offered} offered), p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms`);
+    console.log(`  steady state (check-ins started ${RAMP_SECONDS + 10} s or more after the start): ${steadyLat.length}, p50 ${percentile(steadyLat, 50).toFixed(1)} ms, p99 ${percentile(steadyLat, 99).toFixed(1)} ms`);
     console.log(`  long polls answered: ${totals.polls}; uploads: ${totals.uploads}`);
     console.log('  per-replica RSS and PostgreSQL connections over time:');
     for (const line of timeline) console.log(`    ${line}`);
