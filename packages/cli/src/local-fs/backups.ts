@@ -1,11 +1,18 @@
 /**
  * `backups/` in RETROSYNC_HOME: every local file the client replaces or removes is copied here
- * first, one folder per backup (`<time>-<reason>-<rand>/<file name>` plus `origin.json`), pruned
- * to a retention limit (count and age), oldest first.
+ * first, one folder per backup (`<seq>-<time>-<reason>-<rand>/<file name>` plus `origin.json`),
+ * pruned to a retention limit (count and age), oldest first.
+ *
+ * "Oldest" is by sequence number, never by the clock: a device without an RTC battery boots in
+ * 1970, and a backup named by that clock must not be the first to go (the shell client does the
+ * same). Only backups whose time is plausible (2020 or later, not in the future) are pruned by age;
+ * the others go by count. Folders named by earlier versions (`<time>-…`) count as older than any
+ * numbered one.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
+import { PLAUSIBLE_FLOOR_MS } from '@retrosync/core';
 
 export interface Retention {
   maxEntries: number;
@@ -23,12 +30,24 @@ export interface BackupInfo {
   createdAt: string;
 }
 
-/** Folder names start with the ISO time, `:` and `.` replaced: 2026-11-25T13-31-59-317Z-… */
-const STAMP_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z-/;
+const STAMP = String.raw`(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z-`;
+/** 00000042-2026-11-25T13-31-59-317Z-reason-rand */
+const NAME_RE = new RegExp(`^(\\d{8})-${STAMP}`);
+/** Before sequence numbers: 2026-11-25T13-31-59-317Z-reason-rand */
+const LEGACY_RE = new RegExp(`^${STAMP}`);
 
-function stampOf(name: string): number {
-  const m = STAMP_RE.exec(name);
-  return m ? Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4]}.${m[5]}Z`) : Number.POSITIVE_INFINITY;
+interface Entry {
+  name: string;
+  seq: number;
+  time: number;
+}
+
+function parse(name: string): Entry | null {
+  const m = NAME_RE.exec(name);
+  const l = m ? null : LEGACY_RE.exec(name);
+  const t = m ? m.slice(2) : l?.slice(1);
+  if (!t) return null;
+  return { name, seq: m ? Number(m[1]) : 0, time: Date.parse(`${t[0]}T${t[1]}:${t[2]}:${t[3]}.${t[4]}Z`) };
 }
 
 export class Backups {
@@ -42,7 +61,8 @@ export class Backups {
   async keep(origin: string, bytes: Uint8Array, reason: string, key: string | null): Promise<string> {
     const at = new Date(this.now());
     const stamp = at.toISOString().replace(/[:.]/g, '-');
-    const dir = join(this.root, `${stamp}-${reason}-${randomBytes(3).toString('hex')}`);
+    const seq = (await this.entries()).reduce((max, e) => Math.max(max, e.seq), 0) + 1;
+    const dir = join(this.root, `${String(seq).padStart(8, '0')}-${stamp}-${reason}-${randomBytes(3).toString('hex')}`);
     await fsp.mkdir(dir, { recursive: true });
     const file = join(dir, basename(origin));
     // No fsync: the engine only replaces bytes the server also holds (the synced version, or
@@ -54,13 +74,22 @@ export class Backups {
     return file;
   }
 
-  async list(): Promise<BackupInfo[]> {
+  /** Our backup folders, oldest first (by sequence number; earlier versions' folders by name). */
+  private async entries(): Promise<Entry[]> {
     let names: string[];
     try {
-      names = (await fsp.readdir(this.root)).sort();
+      names = await fsp.readdir(this.root);
     } catch {
       return [];
     }
+    return names
+      .map(parse)
+      .filter((e): e is Entry => e !== null)
+      .sort((a, b) => a.seq - b.seq || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async list(): Promise<BackupInfo[]> {
+    const names = (await this.entries()).map((e) => e.name);
     const out: BackupInfo[] = [];
     for (const name of names) {
       const dir = join(this.root, name);
@@ -75,22 +104,19 @@ export class Backups {
   }
 
   /**
-   * Drops the oldest backups beyond the count limit and those older than the age limit. Reads
-   * only folder names (each starts with its time), so it stays cheap with many backups.
+   * Drops the oldest backups beyond the count limit and those older than the age limit (when
+   * their time is plausible). Reads only folder names, so it stays cheap with many backups.
    */
   async prune(): Promise<number> {
-    let names: string[];
-    try {
-      names = (await fsp.readdir(this.root)).filter((n) => STAMP_RE.test(n)).sort();
-    } catch {
-      return 0;
-    }
-    const cutoff = this.now() - this.retention.maxAgeDays * 86_400_000;
-    const excess = Math.max(0, names.length - this.retention.maxEntries);
+    const entries = await this.entries();
+    const now = this.now();
+    const cutoff = now - this.retention.maxAgeDays * 86_400_000;
+    const excess = Math.max(0, entries.length - this.retention.maxEntries);
     let removed = 0;
-    for (const [i, name] of names.entries()) {
-      if (i < excess || stampOf(name) < cutoff) {
-        await fsp.rm(join(this.root, name), { recursive: true, force: true });
+    for (const [i, e] of entries.entries()) {
+      const plausible = e.time >= PLAUSIBLE_FLOOR_MS && e.time <= now;
+      if (i < excess || (plausible && e.time < cutoff)) {
+        await fsp.rm(join(this.root, e.name), { recursive: true, force: true });
         removed++;
       }
     }
