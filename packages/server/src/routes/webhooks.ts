@@ -7,8 +7,9 @@ import { ok, registerRoute } from '../http/register-route.js';
 
 export const webhookRouteModule: RouteModule = (app, { webhooks, audit }) => {
   const { service } = webhooks;
+  // The log keeps only the URL's origin: paths of chat webhooks carry their own secret tokens.
   const changed = (req: FastifyRequest, userId: string, webhookId: string, change: string, url: string) =>
-    audit.record({ userId, event: 'webhook_changed', ...requestMeta(req), detail: { webhookId, change, url } });
+    audit.record({ userId, event: 'webhook_changed', ...requestMeta(req), detail: { webhookId, change, url: new URL(url).origin } });
 
   registerRoute(app, webhookRoutes.list, async ({ auth }) => ({ webhooks: await service.list(auth.userId), events: [...service.events], policy: service.policy }));
 

@@ -44,8 +44,8 @@ export async function sendWebhook(input: SendInput): Promise<SendResult> {
   try {
     target = await checkTarget(input.url, input.allowPrivate, input.resolve);
   } catch (err) {
-    if (err instanceof TargetRefused) return done(false, null, `refused: ${err.message}`);
-    throw err;
+    // Anything that stops the attempt is a failed attempt (logged, retried), never a stuck claim.
+    return done(false, null, err instanceof TargetRefused ? `refused: ${err.message}` : `could not send: ${(err as Error).message}`);
   }
   const { url, addresses } = target;
   const client = url.protocol === 'https:' ? https : http;
