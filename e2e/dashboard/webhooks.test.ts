@@ -111,6 +111,8 @@ describe('webhooks in the dashboard (Chromium)', () => {
     await row.waitFor({ timeout: 10_000 });
     expect(await row.getAttribute('data-ok')).toBe('true');
     expect(await row.innerText()).toMatch(/Test event[\s\S]*#1[\s\S]*HTTP 200[\s\S]*\d+ ms/);
+    // The webhook's own status follows the log without waiting for its slower re-read.
+    await page.getByTestId('webhook-row').getByText('Last delivered just now').waitFor({ timeout: 3_000 });
     await screenshots(page, '04-webhook-test-delivered', SHOTS);
   });
 

@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { webhookRoutes } from '@retrosync/api';
 import { call } from '../../api/client';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -12,11 +13,16 @@ function detail(error: string, status: number | null): string {
 }
 
 /** Recent attempts of one webhook (newest first) and what is still queued; refreshed every 2 s while open. */
-export function DeliveryLog({ webhookId, refreshKey }: { webhookId: string; refreshKey: number }) {
+export function DeliveryLog({ webhookId, refreshKey, onNewAttempt }: { webhookId: string; refreshKey: number; onNewAttempt: () => void }) {
   const log = useLoad(() => call(webhookRoutes.deliveries, { params: { webhookId }, query: { limit: 50 } }), `${webhookId}:${refreshKey}`);
   useInterval(() => void log.reload(), 2_000);
   const attempts = log.data?.attempts ?? [];
   const queued = log.data?.queued ?? [];
+  // A new attempt changes the webhook's own status (last delivered, failures, turned off): re-read it.
+  const newest = attempts[0] ? `${attempts[0].eventId}:${attempts[0].attempt}` : '';
+  useEffect(() => {
+    if (newest) onNewAttempt();
+  }, [newest]);
   return (
     <div className="stack webhook-log" data-testid="delivery-log">
       <ErrorNotice error={log.error} />

@@ -118,7 +118,7 @@ export function WebhookCard({ webhook, disableAfter, onChanged, onSecret }: Prop
             Delete
           </button>
         </div>
-        {showLog ? <DeliveryLog webhookId={webhook.id} refreshKey={refresh} /> : null}
+        {showLog ? <DeliveryLog webhookId={webhook.id} refreshKey={refresh} onNewAttempt={onChanged} /> : null}
       </div>
       <ConfirmDialog
         open={confirm === 'delete'}
