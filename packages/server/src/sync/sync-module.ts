@@ -40,6 +40,12 @@ export interface SyncModuleOptions {
   webhooks?: WebhookOutbox;
   /** Run maintenance every hour (default true). */
   maintenance?: boolean;
+  /**
+   * The first full run (retention, GC, added tasks) comes this long after start-up (default
+   * 60 s): a server restarted more often than hourly (a laptop, a NAS that sleeps) would
+   * otherwise never apply retention.
+   */
+  firstMaintenanceMs?: number;
 }
 
 export interface MaintenanceResult {
@@ -105,6 +111,7 @@ export async function createSyncModule(options: SyncModuleOptions): Promise<Sync
   }
 
   let timer: NodeJS.Timeout | undefined;
+  let first: NodeJS.Timeout | undefined;
   if (options.maintenance !== false) {
     // A crash may have left spool files, store temp files and blobs whose version never
     // committed: clear them at start-up, then hourly retention + GC. SQLite means one server
@@ -117,6 +124,8 @@ export async function createSyncModule(options: SyncModuleOptions): Promise<Sync
     // Listing a large S3 bucket takes a while: with replicas (and their grace period) it runs behind.
     const gc = collectGarbage(db, blobs, single ? Number.MAX_SAFE_INTEGER : Date.now(), single ? 0 : GC_GRACE_MS).catch(() => undefined);
     if (single) await gc;
+    first = setTimeout(() => void runMaintenance().catch(() => {}), options.firstMaintenanceMs ?? 60_000);
+    first.unref();
     timer = setInterval(() => void runMaintenance().catch(() => {}), MAINTENANCE_INTERVAL_MS);
     timer.unref();
   }
@@ -131,6 +140,7 @@ export async function createSyncModule(options: SyncModuleOptions): Promise<Sync
     },
     async close() {
       if (timer) clearInterval(timer);
+      if (first) clearTimeout(first);
       await events.close();
       await blobs.close();
     },
