@@ -9,6 +9,7 @@ import type { RouteModule } from '../app-deps.js';
 import { ok, registerRoute } from '../http/register-route.js';
 import { setSessionCookie } from '../routes/auth.js';
 import { requestMeta } from './audit.js';
+import { endOtherSessionStreams } from './sessions.js';
 
 export const twoFactorRouteModule: RouteModule = (app, deps) => {
   const { users, limits, audit, twoFactor } = deps;
@@ -47,6 +48,7 @@ export const twoFactorRouteModule: RouteModule = (app, deps) => {
     const recoveryCodes = await twoFactor.enable(auth.userId, body.code);
     await limits.refund(ticket);
     const session = await users.signOutOtherSessions(auth.userId);
+    await endOtherSessionStreams(deps, auth.userId);
     setSessionCookie(reply, deps, session.token);
     await audit.record({ userId: auth.userId, event: 'two_factor_enabled', ...requestMeta(req) });
     return ok({ ...session, recoveryCodes }, { message: 'Two-factor sign-in is on; other sessions are signed out. Keep the recovery codes somewhere safe.' });

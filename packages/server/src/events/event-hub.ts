@@ -65,7 +65,9 @@ export type SyncEventListener = (event: SyncEvent) => void;
 export type ControlNotice =
   | { type: 'forget-device'; deviceId: string }
   | { type: 'forget-user'; userId: string }
-  | { type: 'forget-all' };
+  | { type: 'forget-all' }
+  /** The user's sessions issued before `before` (epoch ms) were signed out: their event streams end. */
+  | { type: 'sign-out'; userId: string; before: number };
 
 export type ControlListener = (notice: ControlNotice) => void;
 

@@ -19,6 +19,8 @@ export interface SseStreamOptions {
   signal?: AbortSignal;
   /** The device holding the stream: it ends as soon as that device is revoked on any replica. */
   deviceId?: string | null;
+  /** A user session's issue time (ms): the stream ends when the user's sessions before a later instant are signed out. */
+  sessionIssuedAt?: number | null;
 }
 
 export function formatSse(name: string, data: unknown): string {
@@ -48,7 +50,8 @@ export function streamEvents(options: SseStreamOptions): Promise<void> {
   const offControl = hub.onControl((notice) => {
     const revoked =
       (notice.type === 'forget-device' && options.deviceId && notice.deviceId === options.deviceId) ||
-      (notice.type === 'forget-user' && notice.userId === userId);
+      (notice.type === 'forget-user' && notice.userId === userId) ||
+      (notice.type === 'sign-out' && notice.userId === userId && options.sessionIssuedAt != null && options.sessionIssuedAt < notice.before);
     if (revoked) res.end();
   });
   const ping = setInterval(() => res.write(': ping\n\n'), options.heartbeatMs ?? SSE_HEARTBEAT_MS);

@@ -23,6 +23,8 @@ export interface UserAuth {
   kind: 'user';
   userId: string;
   user: UserRow;
+  /** When the session token was issued (ms, whole seconds): "sign out other sessions" compares it. */
+  issuedAt: number;
 }
 export interface DeviceAuth {
   kind: 'device';
@@ -132,7 +134,7 @@ export function createAuthenticator(
     const user = await db.selectFrom('users').selectAll().where('id', '=', claims.userId).executeTakeFirst();
     if (!user) throw new ApiError('unauthorized', 'This account no longer exists.');
     if (claims.iat * 1000 < user.tokens_valid_after) throw new ApiError('token_expired', 'This session was signed out (password changed or two-factor sign-in turned on); sign in again.');
-    return { kind: 'user', userId: user.id, user };
+    return { kind: 'user', userId: user.id, user, issuedAt: claims.iat * 1000 };
   }
 
   return {

@@ -80,7 +80,8 @@ export class DeviceKeyCache {
   apply(notice: ControlNotice): void {
     if (notice.type === 'forget-device') this.forgetDevice(notice.deviceId);
     else if (notice.type === 'forget-user') this.forgetUser(notice.userId);
-    else this.clear();
+    else if (notice.type === 'forget-all') this.clear();
+    // 'sign-out' concerns user sessions, not device keys.
   }
 
   /**

@@ -2,6 +2,7 @@ import type {} from '@fastify/cookie';
 import type { FastifyReply } from 'fastify';
 import { ApiError, authRoutes } from '@retrosync/api';
 import { requestMeta } from '../account/audit.js';
+import { endOtherSessionStreams } from '../account/sessions.js';
 import type { AppDeps } from '../app-deps.js';
 import { SESSION_COOKIE } from '../http/auth.js';
 import { ok, registerRoute } from '../http/register-route.js';
@@ -66,6 +67,7 @@ export const authRouteModule: RouteModule = (app, deps) => {
     const session = await users.changePassword(auth.userId, body.currentPassword, body.newPassword);
     if (!session) throw new ApiError('invalid_credentials', 'The current password is wrong.');
     await limits.passwordSucceeded(ticket, ip, account);
+    await endOtherSessionStreams(deps, auth.userId);
     await audit.record({ userId: auth.userId, event: 'password_changed', ...requestMeta(req) });
     setSessionCookie(reply, deps, session.token);
     return ok(session, { message: 'Password changed; other sessions are signed out' });
