@@ -27,6 +27,7 @@ export const deviceFilterView = z.object({
   updatedBy: z.enum(['user', 'device']).nullable(),
   summary: z.string().describe('the filter in words, e.g. "only gba, snes; states off"'),
   knownSystems: z.array(z.string()).describe('system ids to choose from: every system RetroSync knows, plus those of your saves'),
+  savedSystems: z.array(z.string()).describe('the systems your saves are of (what a person usually picks from)'),
 });
 export type DeviceFilterView = z.infer<typeof deviceFilterView>;
 

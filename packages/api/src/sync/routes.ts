@@ -148,7 +148,9 @@ export const syncFeedRoutes = {
       'deviceId, cursor}; `conflict` {key, winner: {version, deviceId, correctedMtime}, loser: {…}}; `device` ' +
       '{deviceId, online}; `log` {the sync-log entry}; `lease` {key, deviceId, state: taken | released | contended, ' +
       'byDeviceId?} (a play lease changed, or another device changed a save in use); `key` {deviceId, state: requested | ' +
-      'rotated} (the dashboard asked a device to rotate its API key, or it did); `resync` {} (the server may have missed ' +
+      'rotated} (the dashboard asked a device to rotate its API key, or it did); `filter` {deviceId, revision} (a device\'s ' +
+      'selective-sync filter changed; dashboard streams only — a device is sent `resync` for its own filter, and never ' +
+      'events of saves it excludes); `resync` {} (the server may have missed ' +
       'changes: re-read the feed). A `: ping` comment every 25 s keeps proxies open. After a reconnect, catch up with ' +
       'GET /api/sync/files?since=<last cursor>.',
     tags: ['sync'],

@@ -104,5 +104,5 @@ export type UploadResult = z.infer<typeof uploadResult>;
 export const SYNC_FILES_TSV_COLUMNS = ['key', 'version', 'sha256', 'size', 'deleted', 'correctedMtime', 'fileMtime', 'deviceId', 'cursor'] as const;
 
 /** Server-Sent Event names on `GET /api/sync/events`. */
-export const SYNC_EVENT_NAMES = ['hello', 'save', 'conflict', 'device', 'log', 'resync', 'lease', 'key'] as const;
+export const SYNC_EVENT_NAMES = ['hello', 'save', 'conflict', 'device', 'log', 'resync', 'lease', 'key', 'filter'] as const;
 export type SyncEventName = (typeof SYNC_EVENT_NAMES)[number];

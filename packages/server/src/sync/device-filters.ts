@@ -126,6 +126,7 @@ export class DeviceFilters {
       updatedBy: state.updatedBy,
       summary: describeFilter(state.filter),
       knownSystems: [...known].sort(),
+      savedSystems: [...new Set(rows.map((r) => r.system))].sort(),
     };
   }
 }

@@ -13,6 +13,7 @@ import { splitKey } from '../../lib/saves';
 import { useLoad } from '../../lib/useLoad';
 import { OnlineBadge } from './DeviceRow';
 import { KeyRotationPanel } from './KeyRotationPanel';
+import { SyncFilterPanel } from './SyncFilterPanel';
 
 /** One device: its state, the saves it is playing now, and its API key (`/dashboard/device?id=…`). */
 export function DevicePage() {
@@ -80,6 +81,7 @@ export function DevicePage() {
               </ul>
             )}
           </section>
+          <SyncFilterPanel device={device} />
           <KeyRotationPanel device={device} />
         </div>
       ) : devices.loading ? (
