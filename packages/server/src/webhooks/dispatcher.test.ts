@@ -91,6 +91,53 @@ describe.each(databaseTargets())('dispatcher claims on %s', (target) => {
     expect(rows.every((r) => r.status === 'delivered' && r.attempts === 1 && r.claimed_by === null)).toBe(true);
   });
 
+  it('a receiver that never answers does not hold up other hooks: at most 2 of its deliveries are in flight', async () => {
+    const slowHook = randomUUID();
+    const now = ctx.clock.now();
+    await ctx.db
+      .insertInto('webhooks')
+      .values({ id: slowHook, user_id: userId, url: 'http://127.0.0.1:9/slow', description: null, events: '["save.uploaded"]', secret: 'whsec_slow', created_at: now, updated_at: now, consecutive_failures: 0, disabled_at: null, disabled_reason: null, last_success_at: null, last_failure_at: null })
+      .execute();
+    // 30 deliveries to the black hole are older (first in line) than the one to the healthy hook.
+    const slowIds = Array.from({ length: 30 }, () => randomUUID());
+    await ctx.db
+      .insertInto('webhook_deliveries')
+      .values(slowIds.map((id, i) => ({ id, webhook_id: slowHook, user_id: userId, event_type: 'save.uploaded', payload: '{}', status: 'pending' as const, attempts: 0, next_attempt_at: now - 1000 + i, claimed_until: null, claimed_by: null, created_at: now, completed_at: null })))
+      .execute();
+    const [fastId] = await backlog(1, now);
+    let slowInFlight = 0;
+    let maxSlowInFlight = 0;
+    const sentAt = new Map<string, number>();
+    const started = Date.now();
+    const d = new WebhookDispatcher({
+      db: ctx.db,
+      clock: ctx.clock,
+      settings: { ...SETTINGS, pollMs: 20 },
+      outbox: new WebhookOutbox(ctx.clock),
+      userAgent: 'test',
+      send: async (input: SendInput) => {
+        sentAt.set(input.headers['x-retrosync-event-id']!, Date.now() - started);
+        if (!input.url.endsWith('/slow')) return { ok: true, statusCode: 200, durationMs: 1, error: null };
+        slowInFlight++;
+        maxSlowInFlight = Math.max(maxSlowInFlight, slowInFlight);
+        await new Promise((r) => setTimeout(r, 1000)); // the whole timeout, every time
+        slowInFlight--;
+        return { ok: false, statusCode: null, durationMs: 1000, error: 'timed out after 1000 ms' };
+      },
+    });
+    d.start();
+    try {
+      const deadline = Date.now() + 5000;
+      while (!sentAt.has(fastId!) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(sentAt.get(fastId!)).toBeLessThan(500);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(maxSlowInFlight).toBe(2);
+    } finally {
+      await d.close();
+      await ctx.db.deleteFrom('webhooks').where('id', '=', slowHook).execute();
+    }
+  });
+
   it("a crashed sender's claim is taken over only after its lease runs out; a failure schedules a retry", async () => {
     const [id] = await backlog(1, ctx.clock.now());
     const now = ctx.clock.now();

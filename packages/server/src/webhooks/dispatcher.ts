@@ -12,7 +12,9 @@
  * which is why every delivery carries one). After an attempt: success → `delivered`; failure →
  * retry after base·2^(n−1) (≤ 1 h, ±25 % jitter) until `maxAttempts`, then `failed`. Every
  * attempt is logged (webhook_attempts) and counts toward the hook's consecutive failures; at
- * `disableAfter` the hook is disabled and its queued deliveries are cancelled.
+ * `disableAfter` the hook is disabled and its queued deliveries are cancelled. Sending runs in a
+ * pool: at most MAX_IN_FLIGHT attempts per process and PER_HOOK per webhook, so one receiver that
+ * never answers cannot hold up the others.
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
@@ -27,6 +29,10 @@ import { HEADER_EVENT, HEADER_EVENT_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, sign
 import type { Resolver } from './ssrf.js';
 
 const BATCH = 8;
+/** Attempts one replica runs at once, and of those at most PER_HOOK for one webhook: a receiver
+ *  that never answers holds two slots for its timeout, never the whole replica. */
+const MAX_IN_FLIGHT = 16;
+const PER_HOOK = 2;
 const MAX_DELAY_MS = 3_600_000;
 /** Attempts and finished deliveries older than this leave the log. */
 export const LOG_RETENTION_MS = 30 * 86_400_000;
@@ -56,6 +62,9 @@ export class WebhookDispatcher {
   private again = false;
   private closed = false;
   private readonly detach: () => void;
+  /** Attempts under way in this process, per webhook. */
+  private readonly inFlight = new Map<string, number>();
+  private readonly sending = new Set<Promise<void>>();
 
   constructor(private readonly options: DispatcherOptions) {
     this.db = options.db as Kysely<WebhookTables>;
@@ -80,7 +89,7 @@ export class WebhookDispatcher {
       try {
         do {
           this.again = false;
-          while (!this.closed && (await this.runOnce()) === BATCH);
+          while (!this.closed && (await this.fill()) > 0);
         } while (this.again && !this.closed);
       } catch (err) {
         this.options.onError?.(err);
@@ -95,13 +104,52 @@ export class WebhookDispatcher {
     if (this.timer) clearInterval(this.timer);
     this.detach();
     await this.running;
+    await Promise.all([...this.sending]);
   }
 
-  /** One pass: claims up to a batch of due rows and sends them; returns how many it claimed. */
+  /**
+   * Claims as many due rows as there are free slots (skipping webhooks that already use their
+   * share) and starts sending them; each finished attempt frees its slot and wakes the next pass.
+   * Returns how many it started.
+   */
+  private async fill(): Promise<number> {
+    const used = [...this.inFlight.values()].reduce((a, b) => a + b, 0);
+    const free = Math.min(BATCH, MAX_IN_FLIGHT - used);
+    if (free <= 0) return 0;
+    const busy = [...this.inFlight].filter(([, n]) => n >= PER_HOOK).map(([id]) => id);
+    const claimed = await this.claim(free, busy);
+    let started = 0;
+    for (const row of claimed) {
+      const n = this.inFlight.get(row.webhook_id) ?? 0;
+      if (n >= PER_HOOK) {
+        await this.release(row); // its webhook's share is taken by rows of this same batch
+        continue;
+      }
+      this.inFlight.set(row.webhook_id, n + 1);
+      started++;
+      const sending: Promise<void> = this.deliver(row)
+        .catch((err) => this.options.onError?.(err))
+        .finally(() => {
+          const left = (this.inFlight.get(row.webhook_id) ?? 1) - 1;
+          if (left > 0) this.inFlight.set(row.webhook_id, left);
+          else this.inFlight.delete(row.webhook_id);
+          this.sending.delete(sending);
+          this.wake();
+        });
+      this.sending.add(sending);
+    }
+    return started;
+  }
+
+  /** One pass for tests: claims up to a batch of due rows, sends them all and waits; returns how many it claimed. */
   async runOnce(): Promise<number> {
-    const claimed = await this.claim();
+    const claimed = await this.claim(BATCH, []);
     await Promise.all(claimed.map((row) => this.deliver(row).catch((err) => this.options.onError?.(err))));
     return claimed.length;
+  }
+
+  private async release(row: DeliveryRow): Promise<void> {
+    await this.db.updateTable('webhook_deliveries').set({ claimed_by: null, claimed_until: null }).where('id', '=', row.id).where('claimed_by', '=', this.id).execute();
   }
 
   /** Longer than an attempt can take (its deadline) plus the database writes around it. */
@@ -109,7 +157,7 @@ export class WebhookDispatcher {
     return 2 * this.options.settings.timeoutMs + 5_000;
   }
 
-  private async claim(): Promise<DeliveryRow[]> {
+  private async claim(limit: number, skipHooks: readonly string[]): Promise<DeliveryRow[]> {
     const now = this.options.clock.now();
     const until = now + this.leaseMs();
     if (dialectOf(this.db) === 'postgres') {
@@ -118,7 +166,8 @@ export class WebhookDispatcher {
         where id in (
           select id from webhook_deliveries
           where status = 'pending' and next_attempt_at <= ${now} and (claimed_until is null or claimed_until < ${now})
-          order by next_attempt_at limit ${BATCH}
+            ${skipHooks.length > 0 ? sql`and webhook_id not in (${sql.join(skipHooks)})` : sql``}
+          order by next_attempt_at limit ${limit}
           for update skip locked)
         returning *`.execute(this.db);
       return rows;
@@ -129,8 +178,9 @@ export class WebhookDispatcher {
       .where('status', '=', 'pending')
       .where('next_attempt_at', '<=', now)
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .$if(skipHooks.length > 0, (q) => q.where('webhook_id', 'not in', skipHooks))
       .orderBy('next_attempt_at')
-      .limit(BATCH)
+      .limit(limit)
       .execute();
     const claimed: DeliveryRow[] = [];
     for (const { id } of candidates) {
