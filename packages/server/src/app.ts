@@ -166,6 +166,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   app.addHook('onClose', async () => presence.close());
   const keyRotation = new KeyRotationService(db, clock, devices, sync.events, deviceCache);
+  // Outstanding rotation requests are held in memory (heartbeats ask at every check-in).
+  const detachRotation = await keyRotation.attach(sync.events);
+  app.addHook('onClose', async () => detachRotation());
   const deps: AppDeps = {
     config,
     db,

@@ -67,7 +67,9 @@ export type ControlNotice =
   | { type: 'forget-user'; userId: string }
   | { type: 'forget-all' }
   /** The user's sessions issued before `before` (epoch ms) were signed out: their event streams end. */
-  | { type: 'sign-out'; userId: string; before: number };
+  | { type: 'sign-out'; userId: string; before: number }
+  /** The dashboard asked this device to rotate its key: every replica's heartbeat replies say so (lease/key-rotation.ts). */
+  | { type: 'rotation-requested'; deviceId: string };
 
 export type ControlListener = (notice: ControlNotice) => void;
 

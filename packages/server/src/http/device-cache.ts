@@ -81,7 +81,7 @@ export class DeviceKeyCache {
     if (notice.type === 'forget-device') this.forgetDevice(notice.deviceId);
     else if (notice.type === 'forget-user') this.forgetUser(notice.userId);
     else if (notice.type === 'forget-all') this.clear();
-    // 'sign-out' concerns user sessions, not device keys.
+    // 'sign-out' and 'rotation-requested' concern user sessions and rotation requests, not device keys.
   }
 
   /**

@@ -16,7 +16,7 @@ import type { Kysely } from 'kysely';
 import type { KeyRotationState } from '@retrosync/api';
 import type { Clock } from '../clock.js';
 import { toIso, type Database, type DeviceRow } from '../db/schema.js';
-import type { EventHub } from '../events/event-hub.js';
+import type { ControlNotice, EventHub } from '../events/event-hub.js';
 import type { DeviceKeyCache } from '../http/device-cache.js';
 import { newApiKey, sha256Hex } from '../security/tokens.js';
 import type { DeviceService } from '../services/devices.js';
@@ -32,6 +32,13 @@ export type KeyRotatedHook = (
 
 export class KeyRotationService {
   private onRotated: KeyRotatedHook | null = null;
+  /**
+   * Devices the dashboard asked to rotate, kept in memory so a heartbeat costs no query: loaded at
+   * start, told by every replica over the control channel (`rotation-requested`; `forget-device`
+   * once the key changed or the device was removed), read again when notices may have been missed.
+   */
+  private readonly asked = new Set<string>();
+  private publishControl: ((notice: ControlNotice) => Promise<void>) | null = null;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -40,6 +47,27 @@ export class KeyRotationService {
     private readonly events: EventHub,
     private readonly cache?: DeviceKeyCache,
   ) {}
+
+  /** Loads the outstanding requests and joins the replicas' control channel. */
+  async attach(hub: Pick<EventHub, 'onControl' | 'publishControl'>): Promise<() => void> {
+    this.publishControl = (notice) => hub.publishControl(notice);
+    const off = hub.onControl((notice) => {
+      if (notice.type === 'rotation-requested') this.asked.add(notice.deviceId);
+      else if (notice.type === 'forget-device') this.asked.delete(notice.deviceId);
+      else if (notice.type === 'forget-all') void this.reload().catch(() => {});
+    });
+    await this.reload();
+    return () => {
+      off();
+      this.publishControl = null;
+    };
+  }
+
+  private async reload(): Promise<void> {
+    const rows = await this.db.selectFrom('device_key_rotations').select('device_id').where('requested_at', 'is not', null).execute();
+    this.asked.clear();
+    for (const r of rows) this.asked.add(r.device_id);
+  }
 
   /** Registers what runs after every rotation (audit log). */
   setOnRotated(hook: KeyRotatedHook | null): void {
@@ -72,8 +100,9 @@ export class KeyRotationService {
     return new Map(rows.map((r) => [r.device_id, this.stateOf(r.device_id, r)]));
   }
 
-  /** Whether the dashboard asked this device to rotate (heartbeat reply). */
+  /** Whether the dashboard asked this device to rotate (heartbeat reply); no query once attached. */
   async requested(deviceId: string): Promise<boolean> {
+    if (this.publishControl) return this.asked.has(deviceId);
     const r = await this.db.selectFrom('device_key_rotations').select('requested_at').where('device_id', '=', deviceId).executeTakeFirst();
     return r?.requested_at != null;
   }
@@ -91,6 +120,8 @@ export class KeyRotationService {
     const device = await this.devices.owned(userId, deviceId);
     const existing = await this.row(deviceId);
     await this.upsert(device, { requested_at: existing?.requested_at != null ? Number(existing.requested_at) : this.clock.now() });
+    this.asked.add(deviceId);
+    await this.publishControl?.({ type: 'rotation-requested', deviceId }).catch(() => {});
     await this.events.publish(userId, { type: 'key', data: { deviceId, state: 'requested' } }).catch(() => {});
     return this.stateOf(deviceId, await this.row(deviceId));
   }
@@ -122,7 +153,9 @@ export class KeyRotationService {
       await trx.updateTable('devices').set({ api_key_hash: hash }).where('id', '=', pending.device_id).where('revoked_at', 'is', null).execute();
       return true;
     });
-    // The old key: forgotten here and on every replica before anyone is answered with the new one.
+    // The old key: forgotten here and on every replica before anyone is answered with the new one
+    // (the same notice clears the device's outstanding request everywhere).
+    this.asked.delete(pending.device_id);
     await this.cache?.forgetDeviceEverywhere(pending.device_id);
     const device = await this.db.selectFrom('devices').selectAll().where('api_key_hash', '=', hash).executeTakeFirst();
     if (promoted && device) {
