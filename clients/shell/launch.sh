@@ -96,7 +96,13 @@ playing() {
   rs_lease_claim launch $_keys || { echo "could not reach the server" >&2; return 1; }
   set +f
   rs_log info "playing: $_keys"
-  tail -n 1 "$RS_LEASE_WARNINGS" 2>/dev/null | awk -F '\t' -v now="$(rs_now)" 'now - $4 < 5 { print "warning: " $1 " is in use on " $2 " (since its lease began; see launch.sh status)" }'
+  # A save another device is playing: say so here too (the launcher may show this output).
+  if [ -f "$RS_LEASE_WARNINGS" ]; then
+    tail -n 1 "$RS_LEASE_WARNINGS" > "$RS_LEASE_WARNINGS.last"
+    IFS="$(printf '\t')" read -r _wk _wn _ws _wat < "$RS_LEASE_WARNINGS.last"
+    rm -f "$RS_LEASE_WARNINGS.last"
+    [ $(( $(rs_now) - ${_wat:-0} )) -lt 5 ] && echo "warning: $_wk is in use on $_wn since $(rs_hhmm "$_ws")"
+  fi
   return 0
 }
 

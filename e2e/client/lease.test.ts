@@ -99,6 +99,10 @@ describe('play lease on the desktop client', () => {
     } finally {
       await stop(daemon);
     }
+    // A stopped daemon is not playing anything any more: its leases were released.
+    const after = await fetch(`${server.url}/api/sync/leases`, { headers: { 'x-api-key': handheldKey } });
+    const leases = ((await after.json()) as { data: { leases: { deviceName: string }[] } }).data.leases;
+    expect(leases.filter((l) => l.deviceName === 'Desk')).toEqual([]);
   }, 90_000);
 });
 

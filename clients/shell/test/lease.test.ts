@@ -94,9 +94,9 @@ describe('play lease on the shell client', () => {
         },
         15_000,
       );
-      const told = await runShAsync('launch.sh', ['playing', join(other.root, '/mnt/SDCARD/Roms/GBA/Golden Sun.gba')], { env: other.env });
+      const told = await runShAsync('launch.sh', ['playing', join(other.root, '/mnt/SDCARD/Roms/GBA/Golden Sun.gba')], { env: { ...other.env, TZ: 'UTC' } });
       expect(told.status, told.stderr).toBe(0);
-      expect(told.stdout).toContain('warning: gba/Golden%20Sun/battery is in use on Flip');
+      expect(told.stdout).toMatch(/^warning: gba\/Golden%20Sun\/battery is in use on Flip since \d\d:\d\d$/m);
     } finally {
       await runShAsync('launch.sh', ['stop'], { env: rg.env });
     }
