@@ -100,6 +100,11 @@ describe('play lease and key rotation in the dashboard (Chromium)', () => {
     const again = await handheld.api.call(leaseRoutes.claim, { query: {}, body: { keys: [KEY], reason: 'launch' } });
     since = again.leases[0]!.since;
     await see(`In use on RG35XX+ since ${await hhmm(since)}`);
+    // The overview lists what is being played right now.
+    await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Overview' }).click();
+    await page.getByTestId('playing-card').waitFor();
+    expect(await page.getByTestId('playing-card').innerText()).toContain(`Pokémon Emerald on RG35XX+ since ${await hhmm(since)}`);
+    await screenshots(page, '01b-overview-playing', SHOTS);
     expect(browser.errors).toEqual([]);
   });
 

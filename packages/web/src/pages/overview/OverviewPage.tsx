@@ -12,6 +12,8 @@ import { LogTable } from '../activity/LogTable';
 import { ConflictsCard } from './ConflictsCard';
 import { DevicesCard } from './DevicesCard';
 import { StorageCard } from './StorageCard';
+import { PlayingCard } from './PlayingCard';
+import { useLeases } from '../../lib/leases';
 
 export function OverviewPage() {
   const user = useUser();
@@ -19,6 +21,7 @@ export function OverviewPage() {
   const saves = useLoad(() => call(saveRoutes.list, { query: {} }), 'saves');
   const logs = useLoad(() => call(syncLogRoutes.list, { query: { limit: 8 } }), 'logs');
   const usage = useLoad(() => call(saveRoutes.usage, {}), 'usage');
+  const leases = useLeases();
   useServerEvents(
     () => true,
     (event) => {
@@ -44,6 +47,7 @@ export function OverviewPage() {
         <DevicesCard devices={devices.data?.devices} />
         <StorageCard usage={usage.data} saves={saves.data?.saves} />
         <ConflictsCard saves={saves.data?.saves} />
+        <PlayingCard leases={leases.all} />
       </div>
       <section className="card overview-activity" aria-labelledby="recent-title">
         <h2 id="recent-title">
