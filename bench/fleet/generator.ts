@@ -21,6 +21,7 @@ interface Job {
 
 // The job arrives over IPC (2,500 keys do not fit in a command line).
 const job = await new Promise<Job>((resolve) => process.once('message', (m) => resolve(m as Job)));
+const cpuAtStart = process.cpuUsage();
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256 });
 const base = new URL(job.url);
 
@@ -159,7 +160,8 @@ setTimeout(async () => {
   stopping = true;
   clearInterval(report);
   process.send!({ type: 'stats', ...stats });
-  process.send!({ type: 'done' });
+  const cpu = process.cpuUsage(cpuAtStart);
+  process.send!({ type: 'done', cpuSeconds: (cpu.user + cpu.system) / 1e6 });
   agent.destroy();
   process.exit(0);
 }, Math.max(0, stopAt - Date.now()));

@@ -16,8 +16,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import pg from 'pg';
 import { percentile } from '../sync/stats.js';
 import { startCluster, topologyUnavailable } from '../../e2e/topology/cluster.js';
@@ -40,6 +41,30 @@ function rssMb(pid: number): number {
   }
 }
 
+/** CPU seconds (user + system) used so far by a process and all its descendants. */
+function cpuSeconds(root: number): number {
+  const tick = 100; // USER_HZ on Linux
+  const stats = new Map<number, { ppid: number; cpu: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const text = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(name), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / tick });
+    } catch {
+      // gone
+    }
+  }
+  let total = 0;
+  const todo = [root];
+  while (todo.length) {
+    const pid = todo.pop()!;
+    total += stats.get(pid)?.cpu ?? 0;
+    for (const [child, s] of stats) if (s.ppid === pid) todo.push(child);
+  }
+  return total;
+}
+
 /** A few health figures from a replica's /metrics (METRICS_OPEN in the topology). */
 async function replicaFigures(url: string): Promise<string> {
   try {
@@ -50,7 +75,13 @@ async function replicaFigures(url: string): Promise<string> {
     const polls = value(/^retrosync_long_polls_held (\S+)/m);
     const busSum = value(/^retrosync_event_bus_lag_seconds_sum (\S+)/m);
     const busCount = value(/^retrosync_event_bus_lag_seconds_count (\S+)/m);
-    return `loop lag p99 ${lag.toFixed(0)} ms, pool waiting ${waiting}, polls held ${polls}, bus lag mean ${busCount ? ((busSum / busCount) * 1000).toFixed(1) : '-'} ms`;
+    // Check-in time inside the replica (from its histogram, cumulative since start): tells a
+    // queue in front of the replica (nginx, the kernel) from one inside it.
+    const buckets = [...text.matchAll(/^retrosync_http_request_duration_seconds_bucket\{le="([^"]+)",route="\/api\/sync\/heartbeat",method="POST",status="200"\} (\S+)/gm)].map((m) => [Number(m[1]), Number(m[2])] as const);
+    const total = buckets.at(-1)?.[1] ?? 0;
+    const quantile = (q: number) => buckets.find(([, n]) => n >= q * total)?.[0];
+    const inside = total ? `, check-ins inside it p50 ≤ ${quantile(0.5)} s, p99 ≤ ${quantile(0.99)} s` : '';
+    return `loop lag p99 ${lag.toFixed(0)} ms, pool waiting ${waiting}, polls held ${polls}, bus lag mean ${busCount ? ((busSum / busCount) * 1000).toFixed(1) : '-'} ms${inside}`;
   } catch (e) {
     return `metrics unavailable (${(e as Error).message})`;
   }
@@ -129,6 +160,7 @@ async function main() {
     postgresOptions: '-c shared_preload_libraries=pg_stat_statements',
   });
   const children: ChildProcess[] = [];
+  let generatorCpu = 0;
   try {
     const t0 = performance.now();
     const keys = await seed(cluster.db.url);
@@ -150,7 +182,10 @@ async function main() {
       done.push(
         new Promise((resolve) => {
           child.on('message', (m: any) => {
-            if (m.type === 'done') return resolve();
+            if (m.type === 'done') {
+              generatorCpu += m.cpuSeconds ?? 0;
+              return resolve();
+            }
             totals.heartbeats += m.heartbeats;
             totals.polls += m.polls;
             totals.uploads += m.uploads;
@@ -165,6 +200,12 @@ async function main() {
       );
     }
 
+    const parts = (): Record<string, number> => ({
+      replicas: cluster.replicas.reduce((sum, r) => sum + cpuSeconds(r.child.pid!), 0),
+      nginx: cpuSeconds(cluster.nginx.pid),
+      PostgreSQL: cpuSeconds(cluster.db.pid()),
+    });
+    const cpuAtStart = parts();
     const db = new pg.Client({ connectionString: cluster.db.url });
     await db.connect();
     await db.query('create extension if not exists pg_stat_statements');
@@ -188,6 +229,7 @@ async function main() {
     }, 10_000);
     await Promise.all(done);
     clearInterval(sampler);
+    const cpuAtEnd = parts();
     const top = await db.query(
       `select calls, round(total_exec_time)::int as ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) as q from pg_stat_statements order by calls desc limit 12`,
     );
@@ -202,6 +244,11 @@ async function main() {
     console.log(`  long polls answered: ${totals.polls}; uploads: ${totals.uploads}`);
     console.log('  per-replica RSS and PostgreSQL connections over time:');
     for (const line of timeline) console.log(`    ${line}`);
+    console.log(
+      `  CPU seconds over the run (${SECONDS} s on ${availableParallelism()} cores): ${Object.keys(cpuAtEnd)
+        .map((k) => `${k} ${(cpuAtEnd[k]! - cpuAtStart[k]!).toFixed(1)}`)
+        .join(', ')}, generators ${generatorCpu.toFixed(1)}`,
+    );
     console.log(`  PostgreSQL statements by calls (${SECONDS} s):`);
     for (const r of top.rows) console.log(`    ${String(r.calls).padStart(7)} calls ${String(r.ms).padStart(6)} ms  ${r.q}`);
     printLogSummary('nginx error log', cluster.nginx.errorLog());

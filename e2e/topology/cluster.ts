@@ -51,6 +51,8 @@ function pg(bin: string, args: string[]): void {
 
 export interface Database {
   url: string;
+  /** The postmaster's process id (its children are the backends). */
+  pid(): number;
   restart(): void;
   stop(): void;
 }
@@ -65,6 +67,7 @@ export async function startPostgres(extraOptions = ''): Promise<Database> {
   start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    pid: () => Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]),
     restart() {
       pg('pg_ctl', ['-D', join(dir, 'data'), '-m', 'fast', '-w', 'stop']);
       start();
@@ -125,6 +128,8 @@ export async function startReplica(index: number, env: Record<string, string>, n
 
 export interface Nginx {
   url: string;
+  /** The master process id (its children are the workers). */
+  pid: number;
   /** nginx's error log so far (warnings and errors: failed upstreams, exhausted connections). */
   errorLog(): string;
   stop(): Promise<void>;
@@ -247,6 +252,7 @@ async function startNginx(port: number, replicaPorts: number[], workers: number)
   });
   return {
     url,
+    pid: child.pid!,
     errorLog: () => {
       try {
         return readFileSync(join(dir, 'logs/error.log'), 'utf8');
