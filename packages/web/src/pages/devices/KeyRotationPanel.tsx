@@ -84,6 +84,10 @@ export function KeyRotationPanel({ device }: { device: Device }) {
           stops working on every server at that moment. Nothing to type on the device, no re-pairing.
         </p>
         <p className="muted small">Lost or stolen device? Remove it on the Devices page instead: that stops its key at once.</p>
+        <p className="muted small">
+          RetroArch set up with “Add RetroArch” (Cloud Sync) uses the key as its password and cannot take a new one by itself:
+          remove it and add it again instead.
+        </p>
       </ConfirmDialog>
     </section>
   );
