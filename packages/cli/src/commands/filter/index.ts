@@ -10,6 +10,7 @@ import { loadConfig, saveConfig } from '../../config/config.js';
 import { homePaths } from '../../config/home.js';
 import { explain } from '../../session/errors.js';
 import { openSession } from '../../session/open.js';
+import { knownFilter } from '../../engine/filter.js';
 import { editFilter, EVERYTHING } from './edit.js';
 
 const USAGE = `usage: retrosync filter [show|set|reset|test KEY] [options]
@@ -79,9 +80,16 @@ export const command: Command = {
         const v = await session.deps.remote.setFilter(action === 'reset' ? EVERYTHING : editFilter(current.filter, values));
         remote = v.filter;
       } else {
-        const v = await session.deps.remote.getFilter();
-        remote = v.filter;
-        if (v.updatedBy) remoteNote = ` (set ${v.updatedBy === 'user' ? 'in the dashboard' : 'from this device'}${v.updatedAt ? ` ${v.updatedAt}` : ''})`;
+        try {
+          const v = await session.deps.remote.getFilter();
+          remote = v.filter;
+          if (v.updatedBy) remoteNote = ` (set ${v.updatedBy === 'user' ? 'in the dashboard' : 'from this device'}${v.updatedAt ? ` ${v.updatedAt}` : ''})`;
+        } catch (err) {
+          // The local filter works offline; the server's is shown as last seen by a sync pass.
+          if (!values.local) throw err;
+          remote = knownFilter(session.deps.state, null).server ?? EVERYTHING;
+          remoteNote = ` (as of the last sync; the server did not answer: ${explain(err, server).message})`;
+        }
       }
       const filters = [remote, ...(local ? [local] : [])];
       if (action === 'test') {
