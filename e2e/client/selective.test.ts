@@ -121,6 +121,19 @@ describe('selective sync with two desktop clients and the shell client', () => {
     const test = await b.cli('filter', 'test', METROID);
     expect(test.status).toBe(1);
     expect(test.stdout).toContain("excluded by this device's filter on the server");
+
+    // A local filter on A (config.json), next to its (empty) filter on the server.
+    const local = await a.cli('filter', 'set', '--local', '--exclude', 'snes/Super Mario World');
+    expect(local.status, local.stderr).toBe(0);
+    expect(local.stdout).toContain('Local (config.json):   all systems; never snes/Super Mario World; states on');
+    expect(JSON.parse(readFileSync(join(a.home, 'config.json'), 'utf8')).filter).toMatchObject({ excludeGames: ['snes/Super Mario World'] });
+    const t2 = await a.cli('filter', 'test', SMW, '--json');
+    expect(JSON.parse(t2.stdout)).toEqual({ key: SMW, syncs: false, server: true, local: false });
+    a.write(`${MINUI}/SFC/Super Mario World.sfc.sav`, 'smw-A-edited');
+    expect((await sync(a)).uploaded).toEqual([]);
+    expect((await versions(SMW)).map((v) => v.sha256)).toEqual([sha('smw-A')]);
+    expect((await a.cli('filter', 'reset', '--local')).status).toBe(0);
+    expect((await sync(a)).uploaded).toEqual([SMW]); // included again: the edit made meanwhile goes up
   });
 
   it('a changed filter applies at the next pass, without pairing again; local copies go up normally', async () => {
