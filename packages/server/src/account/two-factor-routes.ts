@@ -10,6 +10,7 @@ import { ok, registerRoute } from '../http/register-route.js';
 import { setSessionCookie } from '../routes/auth.js';
 import { requestMeta } from './audit.js';
 import { endOtherSessionStreams } from './sessions.js';
+import type { CodeMethod } from './two-factor.js';
 
 export const twoFactorRouteModule: RouteModule = (app, deps) => {
   const { users, limits, audit, twoFactor } = deps;
@@ -74,7 +75,7 @@ export const twoFactorRouteModule: RouteModule = (app, deps) => {
     const challenge = await twoFactor.liveChallenge(body.challengeToken);
     const userId = challenge.user_id;
     const ticket = await limits.twoFactorAttempt(ip, userId);
-    let method;
+    let method: CodeMethod | null;
     try {
       method = await twoFactor.completeChallenge(challenge, body.code);
     } catch (err) {
