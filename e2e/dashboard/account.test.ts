@@ -9,10 +9,10 @@
  * /tmp/shots/account (SHOTS_DIR overrides).
  */
 import { Secret, TOTP } from 'otpauth';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { deviceRoutes, createApiClient, authRoutes } from '@retrosync/api';
-import { openBrowser, screenshots, type Browser } from './browser.js';
+import { openBrowser, screenshots, type Browser, seeOn, reportFailures } from './browser.js';
 import { ensureDashboardBuilt } from './build-dashboard.js';
 import { pairDevice } from './device.js';
 import { startServer, type RunningServer } from './server.js';
@@ -46,9 +46,7 @@ function wrongCode(): string {
   return ['000000', '111111', '222222', '333333'].find((c) => !near.includes(c))!;
 }
 
-async function see(text: string | RegExp, timeout = 10_000): Promise<void> {
-  await page.getByText(text).first().waitFor({ state: 'visible', timeout });
-}
+const see = seeOn(() => page);
 
 async function signOut(): Promise<void> {
   await page.getByRole('button', { name: 'Sign out' }).click();
@@ -78,11 +76,7 @@ beforeAll(async () => {
   page = browser.page;
 }, 180_000);
 
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail' || !page) return;
-  const text = await page.locator('body').innerText().catch(() => '(no body)');
-  console.error(`[account e2e] at ${page.url()}\n${text.slice(0, 1500)}\nbrowser errors: ${JSON.stringify(browser.errors)}`);
-});
+reportFailures('account e2e', () => browser);
 
 afterAll(async () => {
   await browser?.close();

@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterEach } from 'vitest';
 import { ROOT } from './build-dashboard.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -86,4 +87,31 @@ export async function screenshots(page: Page, name: string, dir: string = SCREEN
   await page.setViewportSize(DESKTOP);
   await page.emulateMedia({ colorScheme: 'light' });
   return written;
+}
+
+/** `see(text)`: waits until the page shows `text` (the first match) — every dashboard test's assertion of what a person sees. */
+export function seeOn(currentPage: () => Page): (text: string | RegExp, timeout?: number) => Promise<void> {
+  return async (text, timeout = 10_000) => {
+    await currentPage().getByText(text).first().waitFor({ state: 'visible', timeout });
+  };
+}
+
+/** When a step fails, says where the browser was, what it showed and which errors it logged. */
+export function reportFailures(tag: string, current: () => Browser | undefined): void {
+  afterEach(async (context) => {
+    const browser = current();
+    if (context.task.result?.state !== 'fail' || !browser?.page) return;
+    const text = await browser.page.locator('body').innerText().catch(() => '(no body)');
+    console.error(`[${tag}] at ${browser.page.url()}\n${text.slice(0, 2000)}\nbrowser errors: ${JSON.stringify(browser.errors)}`);
+  });
+}
+
+/** Creates the account through the registration form and waits for the devices page it leads to. */
+export async function registerThroughForm(page: Page, user: { name: string; email: string; password: string }): Promise<void> {
+  await page.goto('/auth/register');
+  await page.getByLabel('Name').fill(user.name);
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL('**/dashboard/devices');
 }

@@ -5,9 +5,9 @@
  * keep a conflict copy → the activity page shows the events. No console errors anywhere.
  * Screenshots of every page (desktop and phone, light and dark) go to artifacts/screenshots.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openBrowser, screenshots, type Browser } from './browser.js';
+import { openBrowser, screenshots, type Browser, seeOn, reportFailures } from './browser.js';
 import { ensureDashboardBuilt } from './build-dashboard.js';
 import { pairDevice, requestShownCode, type SimDevice } from './device.js';
 import { startServer, type RunningServer } from './server.js';
@@ -29,9 +29,7 @@ let handheld: SimDevice;
 const provoked: RegExp[] = [];
 
 /** Waits until `text` is visible somewhere on the page (no reload). */
-async function see(text: string | RegExp, timeout = 10_000): Promise<void> {
-  await page.getByText(text).first().waitFor({ state: 'visible', timeout });
-}
+const see = seeOn(() => page);
 
 async function go(label: string, path: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: label }).click();
@@ -45,12 +43,7 @@ beforeAll(async () => {
   page = browser.page;
 }, 180_000);
 
-// When a step fails, say where the browser was and what it showed.
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail' || !page) return;
-  const text = await page.locator('body').innerText().catch(() => '(no body)');
-  console.error(`[dashboard e2e] at ${page.url()}\n${text.slice(0, 1500)}\nbrowser errors: ${JSON.stringify(browser.errors)}`);
-});
+reportFailures('dashboard e2e', () => browser);
 
 afterAll(async () => {
   await browser?.close();

@@ -6,10 +6,10 @@
  * check-in says so, the page follows live, and the old key is refused from then on.
  * Screenshots (desktop/phone, light/dark) go to /tmp/shots/lease/.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { authRoutes, createApiClient, deviceRoutes, heartbeatRoutes, keyRotationRoutes, leaseRoutes } from '@retrosync/api';
-import { openBrowser, screenshots, type Browser } from './browser.js';
+import { openBrowser, screenshots, type Browser, seeOn, registerThroughForm, reportFailures } from './browser.js';
 import { ensureDashboardBuilt } from './build-dashboard.js';
 import { pairDevice, type SimDevice } from './device.js';
 import { startServer, type RunningServer } from './server.js';
@@ -26,9 +26,7 @@ let handheld: SimDevice;
 let deck: SimDevice;
 let since = '';
 
-async function see(text: string | RegExp, timeout = 10_000): Promise<void> {
-  await page.getByText(text).first().waitFor({ state: 'visible', timeout });
-}
+const see = seeOn(() => page);
 
 const hhmm = (iso: string) => page.evaluate((value) => new Date(value).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }), iso);
 
@@ -39,11 +37,7 @@ beforeAll(async () => {
   page = browser.page;
 }, 180_000);
 
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail' || !page) return;
-  const text = await page.locator('body').innerText().catch(() => '(no body)');
-  console.error(`[lease e2e] at ${page.url()}\n${text.slice(0, 1500)}\nbrowser errors: ${JSON.stringify(browser.errors)}`);
-});
+reportFailures('lease e2e', () => browser);
 
 afterAll(async () => {
   await browser?.close();
@@ -52,12 +46,7 @@ afterAll(async () => {
 
 describe('play lease and key rotation in the dashboard (Chromium)', () => {
   it('a save a handheld is playing shows "In use on RG35XX+ since …" in the list and on its page', async () => {
-    await page.goto('/auth/register');
-    await page.getByLabel('Name').fill(USER.name);
-    await page.getByLabel('Email').fill(USER.email);
-    await page.getByLabel('Password').fill(USER.password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL('**/dashboard/devices');
+    await registerThroughForm(page, USER);
 
     const anonymous = createApiClient({ baseUrl: server.url });
     const { token } = await anonymous.call(authRoutes.login, { body: { email: USER.email, password: USER.password } });

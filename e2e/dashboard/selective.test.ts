@@ -8,10 +8,10 @@
  * and the open page follows live → "Sync everything" restores it. No console errors beyond the one
  * provoked 400. Screenshots (desktop/phone, light/dark) go to /tmp/shots/selective/.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ApiError, authRoutes, createApiClient, deviceRoutes, syncFeedRoutes, syncFilterRoutes } from '@retrosync/api';
-import { openBrowser, screenshots, type Browser } from './browser.js';
+import { openBrowser, screenshots, type Browser, seeOn, registerThroughForm, reportFailures } from './browser.js';
 import { ensureDashboardBuilt } from './build-dashboard.js';
 import { pairDevice, type SimDevice } from './device.js';
 import { startServer, type RunningServer } from './server.js';
@@ -30,9 +30,7 @@ let handheld: SimDevice;
 let deck: SimDevice;
 const provoked: RegExp[] = [];
 
-async function see(text: string | RegExp, timeout = 10_000): Promise<void> {
-  await page.getByText(text).first().waitFor({ state: 'visible', timeout });
-}
+const see = seeOn(() => page);
 
 async function shots(name: string): Promise<void> {
   await page.evaluate(() => window.scrollTo(0, 0));
@@ -48,11 +46,7 @@ beforeAll(async () => {
   page = browser.page;
 }, 180_000);
 
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail' || !page) return;
-  const text = await page.locator('body').innerText().catch(() => '(no body)');
-  console.error(`[selective e2e] at ${page.url()}\n${text.slice(0, 2000)}\nbrowser errors: ${JSON.stringify(browser.errors)}`);
-});
+reportFailures('selective e2e', () => browser);
 
 afterAll(async () => {
   await browser?.close();
@@ -61,12 +55,7 @@ afterAll(async () => {
 
 describe('selective sync on the device page (Chromium)', () => {
   it('the device page shows what a device syncs: everything, to begin with', async () => {
-    await page.goto('/auth/register');
-    await page.getByLabel('Name').fill(USER.name);
-    await page.getByLabel('Email').fill(USER.email);
-    await page.getByLabel('Password').fill(USER.password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL('**/dashboard/devices');
+    await registerThroughForm(page, USER);
     const anonymous = createApiClient({ baseUrl: server.url });
     const { token } = await anonymous.call(authRoutes.login, { body: { email: USER.email, password: USER.password } });
     const user = anonymous.with({ token });

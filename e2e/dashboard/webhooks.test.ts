@@ -6,11 +6,11 @@
  * receiver shows failed attempts until the hook is turned off, then on again.
  * Screenshots (desktop/phone, light/dark) go to /tmp/shots/hooks/.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createApiClient, deviceRoutes, authRoutes } from '@retrosync/api';
 import { startReceiver, type Receiver } from '../../packages/server/src/webhooks/test-support/receiver.js';
-import { openBrowser, screenshots, type Browser } from './browser.js';
+import { openBrowser, screenshots, type Browser, seeOn, registerThroughForm, reportFailures } from './browser.js';
 import { ensureDashboardBuilt } from './build-dashboard.js';
 import { pairDevice, type SimDevice } from './device.js';
 import { startServer, type RunningServer } from './server.js';
@@ -28,9 +28,7 @@ let secret = '';
 /** The one 4xx the test provokes on purpose (a refused URL); Chromium logs it as a console error. */
 const provoked: RegExp[] = [];
 
-async function see(text: string | RegExp, timeout = 10_000): Promise<void> {
-  await page.getByText(text).first().waitFor({ state: 'visible', timeout });
-}
+const see = seeOn(() => page);
 
 beforeAll(async () => {
   await ensureDashboardBuilt();
@@ -46,11 +44,7 @@ beforeAll(async () => {
   page = browser.page;
 }, 180_000);
 
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail' || !page) return;
-  const text = await page.locator('body').innerText().catch(() => '(no body)');
-  console.error(`[webhooks e2e] at ${page.url()}\n${text.slice(0, 1500)}\nbrowser errors: ${JSON.stringify(browser.errors)}`);
-});
+reportFailures('webhooks e2e', () => browser);
 
 afterAll(async () => {
   await browser?.close();
@@ -60,12 +54,7 @@ afterAll(async () => {
 
 describe('webhooks in the dashboard (Chromium)', () => {
   it('registers and opens the empty Webhooks page from the navigation', async () => {
-    await page.goto('/auth/register');
-    await page.getByLabel('Name').fill(USER.name);
-    await page.getByLabel('Email').fill(USER.email);
-    await page.getByLabel('Password').fill(USER.password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL('**/dashboard/devices');
+    await registerThroughForm(page, USER);
     await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Webhooks' }).click();
     await page.waitForURL((url) => url.pathname === '/dashboard/webhooks');
     await see('No webhooks yet');
