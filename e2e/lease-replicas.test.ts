@@ -7,10 +7,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, deviceHeaders, expectJson, pairDevice, userWithDevice, type TestContext } from '../packages/server/src/test-support/index.js';
 import { buildApp } from '../packages/server/src/app.js';
 import { openDatabase } from '../packages/server/src/db/open.js';
-import { bearer, deviceHeaders, expectJson, pairDevice, userWithDevice, type TestContext } from '../packages/server/src/test-support/index.js';
-import { createSyncTestContext, syncTargets } from '../packages/server/src/sync/test-support/sync-context.js';
+import { createSyncTestContext, syncTargets, replicasOf } from '../packages/server/src/sync/test-support/sync-context.js';
 
 async function listen(app: FastifyInstance): Promise<number> {
   const address = app.server.listening ? app.server.address() : (await app.listen({ port: 0, host: '127.0.0.1' }), app.server.address());
@@ -23,17 +23,7 @@ describe.each(syncTargets())('leases and key rotation across replicas on %s', (t
   let closeSecond: () => Promise<void> = async () => {};
   beforeAll(async () => {
     ctx = await createSyncTestContext(target);
-    replicas = [ctx.app];
-    if (ctx.dialect === 'postgres') {
-      const opened = await openDatabase(ctx.config.database, { poolSize: 4 });
-      const second = await buildApp({ config: ctx.config, db: opened.db, dialect: opened.dialect, jwtSecret: ctx.jwtSecret, clock: ctx.clock, logger: false });
-      await second.ready();
-      replicas.push(second);
-      closeSecond = async () => {
-        await second.close();
-        await opened.close();
-      };
-    }
+    ({ apps: replicas, close: closeSecond } = await replicasOf(ctx));
   });
   afterAll(async () => {
     await closeSecond();
@@ -45,7 +35,7 @@ describe.each(syncTargets())('leases and key rotation across replicas on %s', (t
     const u = await userWithDevice(ctx);
     const [first, other] = [replicas[0]!, replicas[replicas.length - 1]!];
     const files = (app: FastifyInstance, key: string) => app.inject({ method: 'GET', url: '/api/sync/files', headers: deviceHeaders(key) });
-    // The other replica holds the old key in its 5-second key cache.
+    // The other replica holds the old key in its key cache.
     expectJson(await files(other, u.device.apiKey), 200);
     const port = await listen(other);
     const stream = await fetch(`http://127.0.0.1:${port}/api/sync/events`, { headers: deviceHeaders(u.device.apiKey) });

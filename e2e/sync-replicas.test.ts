@@ -6,10 +6,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../packages/server/src/app.js';
-import { openDatabase } from '../packages/server/src/db/open.js';
 import { bearer, deviceHeaders, expectJson, pairDevice, userWithDevice, type TestContext } from '../packages/server/src/test-support/index.js';
-import { createSyncTestContext, syncTargets, upload } from '../packages/server/src/sync/test-support/sync-context.js';
+import { createSyncTestContext, syncTargets, upload, replicasOf } from '../packages/server/src/sync/test-support/sync-context.js';
 
 describe.each(syncTargets())('feed concurrency on %s', (target) => {
   let ctx: TestContext;
@@ -17,17 +15,7 @@ describe.each(syncTargets())('feed concurrency on %s', (target) => {
   let closeSecond: () => Promise<void> = async () => {};
   beforeAll(async () => {
     ctx = await createSyncTestContext(target);
-    replicas = [ctx.app];
-    if (ctx.dialect === 'postgres') {
-      const opened = await openDatabase(ctx.config.database, { poolSize: 4 });
-      const second = await buildApp({ config: ctx.config, db: opened.db, dialect: opened.dialect, jwtSecret: ctx.jwtSecret, clock: ctx.clock, logger: false });
-      await second.ready();
-      replicas.push(second);
-      closeSecond = async () => {
-        await second.close();
-        await opened.close();
-      };
-    }
+    ({ apps: replicas, close: closeSecond } = await replicasOf(ctx));
   });
   afterAll(async () => {
     await closeSecond();

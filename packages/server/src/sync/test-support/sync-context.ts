@@ -6,7 +6,9 @@
  *   describe.each(syncTargets())('%s', (target) => { const ctx = await createSyncTestContext(target); … });
  */
 import { createHash } from 'node:crypto';
-import type { LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../app.js';
+import { openDatabase } from '../../db/open.js';
 import { encodeSaveKeyPath } from '@retrosync/core';
 import { startS3rver } from '../../storage/blob/test-support/s3rver.js';
 import { createTestContext, databaseTargets, deviceHeaders, type DatabaseTarget, type TestContext, type TestContextOptions } from '../../test-support/index.js';
@@ -88,4 +90,22 @@ export async function remove(ctx: TestContext, apiKey: string, key: string, o: O
   if (o.trust !== undefined) headers['x-time-trust'] = o.trust;
   Object.assign(headers, o.headers);
   return ctx.app.inject({ method: 'DELETE', url: saveUrl(key), headers });
+}
+
+/**
+ * The context's app and, on PostgreSQL, a second app on the same database and bucket (two
+ * replicas behind a load balancer). On SQLite (one embedded process) only the context's app.
+ */
+export async function replicasOf(ctx: TestContext): Promise<{ apps: FastifyInstance[]; close(): Promise<void> }> {
+  if (ctx.dialect !== 'postgres') return { apps: [ctx.app], close: async () => {} };
+  const opened = await openDatabase(ctx.config.database, { poolSize: 4 });
+  const second = await buildApp({ config: ctx.config, db: opened.db, dialect: opened.dialect, jwtSecret: ctx.jwtSecret, clock: ctx.clock, logger: false });
+  await second.ready();
+  return {
+    apps: [ctx.app, second],
+    async close() {
+      await second.close();
+      await opened.close();
+    },
+  };
 }
